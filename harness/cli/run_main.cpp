@@ -1,0 +1,60 @@
+// run_main: the one place that lists every subcommand.
+#include "harness/cli/run_main.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "harness/cli/common_options.hpp"
+#include "harness/cli/env_command.hpp"
+#include "harness/cli/partition_command.hpp"
+#include "harness/exit_codes.hpp"
+#include "harness/util/error.hpp"
+
+#ifndef REPRO_VERSION
+#define REPRO_VERSION "0.0.0"
+#endif
+
+namespace repro {
+
+int run_main(int argc, char** argv) {
+  CLI::App app{
+      "repro-check: runs a training workload under a matrix of settings (threads, seeds, "
+      "CPU ISA, BLAS build, device, deterministic mode, library versions), digests every "
+      "tensor at every step, compares the runs bit for bit with each other and with blessed "
+      "golden digests, and names the setting that broke determinism, the step and the "
+      "tensor.\n\nExit codes: 0 as expected, 1 determinism broken or golden mismatch, 2 usage "
+      "or input-file error, 3 infrastructure failure (worker crashed, timed out, could not "
+      "start).",
+      "repro-check"};
+  app.set_version_flag("--version", std::string("repro-check ") + REPRO_VERSION);
+  CommonOptions common;
+  add_common_options(app, common);
+
+  EnvOptions env_options;
+  add_env_command(app, env_options);
+  PartitionOptions partition_options;
+  add_partition_command(app, partition_options);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? k_exit_ok : k_exit_usage;
+  }
+
+  try {
+    if (app.got_subcommand("env")) {
+      return run_env(common, env_options);
+    }
+    if (app.got_subcommand("partition")) {
+      return run_partition(partition_options);
+    }
+    std::cout << app.help();
+    return k_exit_usage;
+  } catch (const Error& e) {
+    std::cerr << "repro-check: error: " << e.what() << "\n";
+    return k_exit_usage;
+  }
+}
+
+}  // namespace repro

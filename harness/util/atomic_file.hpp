@@ -1,0 +1,39 @@
+// Whole-file reads and atomic writes (temporary file in the same directory + rename).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace repro {
+
+// Writes `content` to `path` atomically: a reader sees the old file or the whole new
+// one, never a torn write. Creates parent directories. Throws repro::Error on failure.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// Reads the whole file. Throws repro::Error naming the file when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
+// Appends lines to `<path>.partial` and renames it to `path` on commit(), so a
+// crash leaves a readable partial file (nothing lost) but never a file that looks
+// complete. Each append() is flushed to the OS before it returns.
+class AppendOnlyFile {
+ public:
+  explicit AppendOnlyFile(std::filesystem::path path);
+  ~AppendOnlyFile();
+  AppendOnlyFile(const AppendOnlyFile&) = delete;
+  AppendOnlyFile& operator=(const AppendOnlyFile&) = delete;
+
+  // Appends `data` (callers include their own newline). Throws repro::Error on I/O failure.
+  void append(std::string_view data);
+  // fsyncs and renames the partial file to its final name; later appends are bugs.
+  void commit();
+  const std::filesystem::path& partial_path() const { return m_partial; }
+
+ private:
+  std::filesystem::path m_path;
+  std::filesystem::path m_partial;
+  int m_fd = -1;
+};
+
+}  // namespace repro

@@ -1,0 +1,27 @@
+// repro::Error: the one exception type for expected failures (bad input file, bad usage).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace repro {
+
+// An expected failure that ends as exit 2 with "repro-check: error: <file>: <what>".
+// `file` names the input at fault (may be empty for usage errors); `field` the JSON
+// field or line inside it (may be empty). what() renders "file: field: message".
+class Error : public std::runtime_error {
+ public:
+  Error(std::string file, std::string field, std::string message);
+  explicit Error(std::string message) : Error("", "", std::move(message)) {}
+
+  const std::string& file() const { return m_file; }
+  const std::string& field() const { return m_field; }
+  const std::string& message() const { return m_message; }
+
+ private:
+  std::string m_file;
+  std::string m_field;
+  std::string m_message;
+};
+
+}  // namespace repro

@@ -1,0 +1,47 @@
+// Typed, validated access to JSON fields with errors that name the file and field.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace repro {
+
+// Where a JSON value came from, for error messages: "suites/pr.json", "train.steps".
+struct JsonPath {
+  std::string file;
+  std::string field;  // dotted path inside the document; empty for the root
+
+  JsonPath child(std::string_view key) const;
+  JsonPath index(size_t i) const;
+};
+
+// Each accessor throws repro::Error(file, field, ...) when the field is missing or
+// has the wrong type. The *_or variants return `fallback` when the field is absent
+// (but still reject a present field of the wrong type).
+const nlohmann::json& require_object(const nlohmann::json& j, const JsonPath& at);
+const nlohmann::json& require_array(const nlohmann::json& j, const JsonPath& at);
+const nlohmann::json& require_field(const nlohmann::json& obj, std::string_view key,
+                                    const JsonPath& at);
+std::string get_string(const nlohmann::json& obj, std::string_view key, const JsonPath& at);
+std::string get_string_or(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
+                          std::string fallback);
+std::int64_t get_int(const nlohmann::json& obj, std::string_view key, const JsonPath& at);
+std::int64_t get_int_or(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
+                        std::int64_t fallback);
+double get_number(const nlohmann::json& obj, std::string_view key, const JsonPath& at);
+double get_number_or(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
+                     double fallback);
+bool get_bool_or(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
+                 bool fallback);
+
+// Parses JSON text; a syntax error becomes repro::Error naming the file and byte offset.
+nlohmann::json parse_json(std::string_view text, const std::string& file);
+
+// Checks "format_version": names "too old" and "too new" separately (ninja's build log).
+void check_format_version(const nlohmann::json& obj, const JsonPath& at, int min_supported,
+                          int current, std::string_view what);
+
+}  // namespace repro

@@ -1,0 +1,50 @@
+// Lists an Oxford-IIIT-Pet-layout folder in id order (never directory order).
+#include "models/data/dataset_listing.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "harness/util/error.hpp"
+#include "models/data/partition.hpp"
+
+namespace repro {
+
+std::vector<DatasetFile> list_dataset(const std::filesystem::path& dir) {
+  auto images = dir / "images";
+  if (!std::filesystem::is_directory(images)) {
+    throw Error(dir.string(), "", "not a dataset folder: no images/ directory inside");
+  }
+  std::map<std::string, DatasetFile> by_id;
+  for (const auto& entry : std::filesystem::directory_iterator(images)) {
+    if (!entry.is_regular_file()) {
+      continue;
+    }
+    auto ext = entry.path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
+      return static_cast<char>(std::tolower(c));
+    });
+    if (ext != ".jpg" && ext != ".jpeg" && ext != ".png") {
+      continue;  // the real dataset ships a few .mat files among the images
+    }
+    DatasetFile f;
+    f.id = id_from_path(entry.path().filename().string());
+    f.image = entry.path();
+    f.trimap = dir / "annotations" / "trimaps" / (f.id + ".png");
+    auto [it, inserted] = by_id.emplace(f.id, f);
+    if (!inserted) {
+      throw Error(entry.path().string(), "",
+                  "same id '" + f.id + "' as " + it->second.image.filename().string());
+    }
+  }
+  if (by_id.empty()) {
+    throw Error(images.string(), "", "no images (*.jpg, *.jpeg, *.png)");
+  }
+  std::vector<DatasetFile> out;
+  out.reserve(by_id.size());
+  for (auto& [id, f] : by_id) {
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace repro
