@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs exactly what repro-check needs from Debian's packages (idempotent; sudo when not root).
+# Usage: ci/install-deps.sh            (prints what it installs; does nothing when all present)
+set -euo pipefail
+
+packages=(
+  # toolchain
+  cmake ninja-build g++ clang-format
+  # libraries, through find_package
+  libtorch-dev libtbb-dev nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev
+  libxxhash-dev libpng-dev libjpeg-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  # the interchangeable libblas.so.3 builds the `blas` axis switches between
+  libblas3 libopenblas0-pthread libopenblas0-openmp libblis4-pthread libatlas3-base
+  # JSON on the command line (the contract checks in ../shared/checks)
+  jq
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
