@@ -8,6 +8,14 @@
 namespace repro {
 namespace {
 
+FirstDivergence divergence_at(int step, std::string tensor, std::optional<TensorKind> kind) {
+  FirstDivergence fd;
+  fd.step = step;
+  fd.tensor = std::move(tensor);
+  fd.kind = kind;
+  return fd;
+}
+
 bool contains_name(const std::vector<TensorRecord>& tensors, const std::string& name) {
   return std::any_of(tensors.begin(), tensors.end(),
                      [&](const TensorRecord& t) { return t.name == name; });
@@ -48,7 +56,7 @@ std::optional<FirstDivergence> first_differing_tensor(const StepRecord& a, const
     const TensorRecord* eb = i < b.tensors.size() ? &b.tensors[i] : nullptr;
     if (ea != nullptr && eb != nullptr && ea->name == eb->name) {
       if (ea->digest != eb->digest) {
-        return FirstDivergence{a.step, ea->name, std::min(ea->kind, eb->kind)};
+        return divergence_at(a.step, ea->name, std::min(ea->kind, eb->kind));
       }
       continue;
     }
@@ -62,7 +70,7 @@ std::optional<FirstDivergence> first_differing_tensor(const StepRecord& a, const
     } else {
       name = ea != nullptr ? ea->name : eb->name;
     }
-    return FirstDivergence{a.step, name, symmetric_kind(a.tensors, b.tensors, name)};
+    return divergence_at(a.step, name, symmetric_kind(a.tensors, b.tensors, name));
   }
   return std::nullopt;
 }
@@ -121,11 +129,11 @@ Comparison compare_traces(const Trace& reference, const Trace& candidate) {
       // Same tensors, same digests: only the data order or the loss bits differ
       // (or a hand-made trace whose root does not match its tensors).
       if (data_differs) {
-        c.first_divergence = FirstDivergence{a.step, "batch_ids", TensorKind::batch};
+        c.first_divergence = divergence_at(a.step, "batch_ids", TensorKind::batch);
       } else if (loss_differs) {
-        c.first_divergence = FirstDivergence{a.step, "loss_bits", TensorKind::loss};
+        c.first_divergence = divergence_at(a.step, "loss_bits", TensorKind::loss);
       } else {
-        c.first_divergence = FirstDivergence{a.step, "root", std::nullopt};
+        c.first_divergence = divergence_at(a.step, "root", std::nullopt);
       }
     }
     c.only_in_reference = names_missing_from(a.tensors, b.tensors);
@@ -134,7 +142,7 @@ Comparison compare_traces(const Trace& reference, const Trace& candidate) {
   if (reference.steps.size() != candidate.steps.size()) {
     c.identical = false;
     if (!c.first_divergence) {
-      c.first_divergence = FirstDivergence{static_cast<int>(common), "", std::nullopt};
+      c.first_divergence = divergence_at(static_cast<int>(common), "", std::nullopt);
     }
   }
   return c;

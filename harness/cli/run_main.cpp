@@ -4,9 +4,13 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "harness/cli/axes_command.hpp"
+#include "harness/cli/bless_command.hpp"
 #include "harness/cli/common_options.hpp"
 #include "harness/cli/env_command.hpp"
+#include "harness/cli/history_command.hpp"
 #include "harness/cli/partition_command.hpp"
+#include "harness/cli/run_command.hpp"
 #include "harness/exit_codes.hpp"
 #include "harness/util/error.hpp"
 
@@ -29,11 +33,34 @@ int run_main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("repro-check ") + REPRO_VERSION);
   CommonOptions common;
   add_common_options(app, common);
+  // --root, --worker and --quiet work after a subcommand too (`run --suite x --root DIR`);
+  // subcommands created from here on inherit this.
+  app.fallthrough();
 
   EnvOptions env_options;
   add_env_command(app, env_options);
   PartitionOptions partition_options;
   add_partition_command(app, partition_options);
+  HistoryOptions history_options;
+  add_history_command(app, history_options);
+  RunOptions run_options;
+  add_run_command(app, run_options);
+  AxesOptions axes_options;
+  add_axes_command(app, axes_options);
+  BlessOptions bless_options;
+  add_bless_command(app, bless_options);
+  // `repro-check --matrix gpu,cpu` (no subcommand): `run --suite smoke --matrix gpu,cpu`.
+  RunOptions matrix_options;
+  add_matrix_shortcut(app, matrix_options);
+  app.footer(
+      "\nExamples:\n"
+      "  repro-check --matrix gpu,cpu          smoke suite on GPU and CPU (gpu skips without "
+      "CUDA)\n"
+      "  repro-check run --suite pr --json pr.json\n"
+      "  repro-check run --suite smoke --axis threads=1,2,4\n"
+      "  repro-check axes                      what this machine can run, and why not\n"
+      "  repro-check bless --suite smoke --reason \"new machine\"\n"
+      "  repro-check SUBCOMMAND --help         options and examples of each subcommand");
 
   try {
     app.parse(argc, argv);
@@ -48,6 +75,21 @@ int run_main(int argc, char** argv) {
     }
     if (app.got_subcommand("partition")) {
       return run_partition(partition_options);
+    }
+    if (app.got_subcommand("history")) {
+      return run_history(common, history_options);
+    }
+    if (app.got_subcommand("run")) {
+      return run_run(common, run_options);
+    }
+    if (app.got_subcommand("axes")) {
+      return run_axes(common, axes_options);
+    }
+    if (app.got_subcommand("bless")) {
+      return run_bless(common, bless_options);
+    }
+    if (!matrix_options.matrix.empty()) {
+      return run_run(common, matrix_options);
     }
     std::cout << app.help();
     return k_exit_usage;

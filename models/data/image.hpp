@@ -2,6 +2,7 @@
 // deterministic integer resampling.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -16,10 +17,10 @@ struct Image {
   // A zero-filled image of the given size.
   static Image blank(int width, int height, int channels);
   std::uint8_t& at(int x, int y, int c) {
-    return pixels[(static_cast<size_t>(y) * width + x) * channels + c];
+    return pixels[(static_cast<std::size_t>(y) * width + x) * channels + c];
   }
   std::uint8_t at(int x, int y, int c) const {
-    return pixels[(static_cast<size_t>(y) * width + x) * channels + c];
+    return pixels[(static_cast<std::size_t>(y) * width + x) * channels + c];
   }
   friend bool operator==(const Image&, const Image&) = default;
 };

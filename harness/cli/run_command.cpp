@@ -1,0 +1,231 @@
+// `repro-check run`: suite -> plan -> ProcessRunner -> check -> reports and history.
+#include "harness/cli/run_command.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <sstream>
+
+#include "harness/cli/run_setup.hpp"
+#include "harness/history.hpp"
+#include "harness/report/html_report.hpp"
+#include "harness/report/json_report.hpp"
+#include "harness/report/junit_report.hpp"
+#include "harness/report/markdown_report.hpp"
+#include "harness/report/terminal_report.hpp"
+#include "harness/suite_run.hpp"
+#include "harness/util/atomic_file.hpp"
+#include "harness/util/error.hpp"
+#include "harness/util/utc_time.hpp"
+
+namespace repro {
+namespace {
+
+constexpr const char* k_run_examples = R"TEXT(
+Examples:
+  repro-check run --suite smoke
+      baseline, its repeat, and one cell per other axis value (ofat)
+  repro-check run --suite smoke --axis threads=1,2,4 --axis blas=openblas-pthread,atlas
+      replace or add axes; the first value of each axis is the baseline
+  repro-check run --suite pr --matrix gpu,cpu --json pr.json --junit pr.xml
+      add a device axis; without CUDA the gpu cells are skipped with the reason and
+      cpu is the baseline (the first value that can run here always is)
+  repro-check run --suite nightly --shard 0/4
+      a quarter of the cells (round-robin by matrix position), plus the baseline
+  repro-check axes
+      which axis values this machine can run, and why others cannot
+
+Cells: the baseline has the first value of every axis; the repeat runs it again and must
+be bit-identical. Each cell is its own worker process (settings through argv and an
+explicit environment, never a shell); its config, trace and logs go to
+.repro/runs/<UTC time>-<suite>/, removed after the run unless --keep-runs or a cell
+crashed or timed out.
+
+Exit codes: 0 as expected (divergence on axes not declared invariant is reported, not
+failed); 1 the repeat differs, a declared-invariant axis broke, a golden mismatched, or a
+suite expectation failed; 2 usage, suite or golden-file error; 3 a worker crashed, timed
+out or could not start; 77 nothing could run here (ctest's skip code).)TEXT";
+
+void add_run_options(CLI::App* cmd, RunOptions& options) {
+  cmd->add_option("--suite", options.suite,
+                  "Suite to run: suites/NAME.json under the project root")
+      ->capture_default_str();
+  cmd->add_option("--matrix", options.matrix,
+                  "Devices to run on, comma-separated (cpu, gpu; cuda means gpu): sets the "
+                  "device axis");
+  cmd->add_option("--axis", options.axes,
+                  "NAME=V1,V2: replace (or add) an axis's values; repeatable. Axes: device, "
+                  "threads, interop_threads, seed, deterministic, cpu_capability, blas, worker")
+      ->allow_extra_args(false);
+  cmd->add_option("--jobs,-j", options.jobs,
+                  "Workers at a time (default: max(1, cores / threads per cell))")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--json", options.json, "Write the JSON report (a contract) to FILE");
+  cmd->add_option("--junit", options.junit, "Write a JUnit XML report to FILE");
+  cmd->add_option("--markdown", options.markdown,
+                  "Write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)");
+  cmd->add_flag("--require-golden", options.require_golden,
+                "Fail (exit 1) when a cell has no golden digests for this environment class");
+  cmd->add_option("--design", options.design,
+                  "ofat: baseline, repeat, one axis varied at a time; full: every combination "
+                  "(default: the suite's)")
+      ->check(CLI::IsMember({"ofat", "full"}));
+  cmd->add_option("--shard", options.shard,
+                  "i/N: run shard i of N (0 <= i < N; cells by matrix position modulo N), plus "
+                  "the baseline to compare with");
+  cmd->add_option("--html", options.html,
+                  "Write a self-contained HTML report (with the history trend) to FILE");
+  cmd->add_flag("--keep-runs", options.keep_runs,
+                "Keep .repro/runs/<time>-<suite>/ (configs, traces, worker logs) after a "
+                "successful run");
+  cmd->add_flag("--no-history", options.no_history,
+                "Do not append a row to .repro/history.sqlite");
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(text);
+  while (std::getline(in, item, ',')) {
+    out.push_back(item);
+  }
+  if (!text.empty() && text.back() == ',') {
+    out.emplace_back();
+  }
+  return out;
+}
+
+RunOverrides overrides_from(const RunOptions& options) {
+  RunOverrides o;
+  if (!options.matrix.empty()) {
+    o.devices = split_commas(options.matrix);
+    for (const auto& d : o.devices) {
+      if (d.empty()) {
+        throw Error("--matrix", "", "empty device in '" + options.matrix + "' (e.g. gpu,cpu)");
+      }
+    }
+  }
+  for (const auto& axis : options.axes) {
+    o.axes.push_back(parse_axis_option(axis));
+  }
+  if (!options.design.empty()) {
+    o.design = design_from_string(options.design, "--design", "");
+  }
+  if (!options.shard.empty()) {
+    o.shard = parse_shard(options.shard, "--shard");
+  }
+  return o;
+}
+
+void write_report_file(const std::string& path, const std::string& content) {
+  if (!path.empty()) {
+    write_file_atomic(path, content);
+  }
+}
+
+// Fails fast, before any cell runs, on a corrupt golden of this suite (exit 2).
+void validate_goldens(const GoldenStore& store, const std::string& suite) {
+  for (const auto& environment_class : store.environment_classes(suite)) {
+    store.load(suite, environment_class);
+  }
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, RunOptions& options) {
+  auto* cmd = app.add_subcommand(
+      "run",
+      "Run a suite's matrix of cells (one worker process each), compare every cell bit for "
+      "bit with the baseline and with the golden digests, and name the setting that broke "
+      "bit-equality, with the step and the tensor");
+  add_run_options(cmd, options);
+  cmd->footer(k_run_examples);
+}
+
+void add_matrix_shortcut(CLI::App& app, RunOptions& options) {
+  auto* group = app.add_option_group(
+      "matrix shortcut",
+      "repro-check --matrix gpu,cpu [options] is repro-check run --suite smoke --matrix "
+      "gpu,cpu [options]");
+  add_run_options(group, options);
+}
+
+int run_run(const CommonOptions& common, const RunOptions& options) {
+  RunOverrides overrides = overrides_from(options);
+  std::filesystem::path root = project_root(common);
+  Suite suite = find_suite(root, options.suite);
+  GoldenStore golden(root / "golden");
+  validate_goldens(golden, suite.name);
+
+  RunSetup setup = prepare_run_setup(common, suite.workload);
+  RunPlan plan = plan_run(std::move(suite), overrides,
+                          setup.availability ? &*setup.availability : nullptr);
+  if (!common.quiet) {
+    print_plan_notes(plan, std::cerr);
+  }
+  auto run_dir = create_run_directory(setup.root, plan.suite.name, std::chrono::system_clock::now());
+  auto runner = make_process_runner(setup, plan, options.jobs, run_dir);
+
+  ProgressPrinter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
+  SuiteRunInput input;
+  input.plan = &plan;
+  input.runner = runner.get();
+  input.dumps = runner.get();
+  input.golden = &golden;
+  input.require_golden = options.require_golden;
+  if (setup.availability) {
+    input.fallback_fingerprint = setup.availability->facts().fingerprint;
+  }
+  if (!common.quiet) {
+    input.progress = [&progress](const RunProgress& p) { progress.update(p); };
+  }
+  SuiteRunResult result = run_suite(input);
+  progress.finish();
+  const RunReport& report = result.report;
+
+  TerminalOptions terminal;
+  terminal.colour = colour_wanted(STDOUT_FILENO);
+  terminal.quiet = common.quiet;
+  write_terminal_report(std::cout, report, terminal);
+  std::cout << std::flush;
+
+  std::ostringstream json;
+  write_json_report(json, report);
+  write_report_file(options.json, json.str());
+  if (!options.junit.empty()) {
+    std::ostringstream junit;
+    write_junit_report(junit, report);
+    write_report_file(options.junit, junit.str());
+  }
+  if (!options.markdown.empty()) {
+    std::ostringstream markdown;
+    write_markdown_report(markdown, report);
+    write_report_file(options.markdown, markdown.str());
+  }
+
+  std::vector<HistoryRow> recent;
+  if (!options.no_history) {
+    // The history is a record, not part of the verdict: a locked or broken history file
+    // costs its row, never the run's exit code.
+    try {
+      History history(default_history_path(setup.root));
+      history.append(history_row(report, utc_now_iso8601()));
+      if (!options.html.empty()) {
+        recent = history.last(plan.suite.name, 60);
+      }
+    } catch (const Error& e) {
+      std::cerr << "repro-check: warning: no history row written: " << e.what() << "\n";
+    }
+  }
+  if (!options.html.empty()) {
+    std::ostringstream html;
+    write_html_report(html, &report, recent);
+    write_report_file(options.html, html.str());
+  }
+
+  finish_run_directory(run_dir, result.runs, options.keep_runs, std::cerr);
+  return report.exit_code;
+}
+
+}  // namespace repro

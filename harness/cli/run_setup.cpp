@@ -1,0 +1,59 @@
+// RunSetup: worker probe, availability, run folder, ProcessRunner.
+#include "harness/cli/run_setup.hpp"
+
+#include <chrono>
+
+#include "harness/util/subprocess.hpp"
+
+namespace repro {
+
+RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload) {
+  RunSetup setup;
+  setup.root = project_root(common);
+  setup.launch.default_worker = worker_path(common);
+  setup.launch.parent_env = current_environment();
+  // The probe sees what a baseline cell would: the same whitelist and thread variables.
+  Environment env = cell_environment({}, workload, setup.launch);
+  setup.availability.emplace(detect_machine_facts(setup.launch.default_worker, env));
+  return setup;
+}
+
+std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const RunPlan& plan,
+                                                   int jobs,
+                                                   const std::filesystem::path& run_dir) {
+  ProcessRunnerOptions options;
+  options.workload = plan.suite.workload;
+  options.launch = setup.launch;
+  options.run_dir = run_dir;
+  options.jobs = jobs > 0 ? jobs : default_jobs(plan.cells, plan.suite.workload, available_cores());
+  options.cell_timeout = std::chrono::seconds(plan.suite.cell_timeout_s);
+  if (setup.availability) {
+    const AxisAvailability* availability = &*setup.availability;
+    options.skip_reason = [availability](const Cell& cell) {
+      return availability->skip_reason(cell.settings);
+    };
+  }
+  return std::make_unique<ProcessRunner>(std::move(options));
+}
+
+void finish_run_directory(const std::filesystem::path& run_dir, const std::vector<CellRun>& runs,
+                          bool keep, std::ostream& err) {
+  bool failed = false;
+  for (const auto& run : runs) {
+    failed = failed || run.status == RunStatus::crashed || run.status == RunStatus::timeout;
+  }
+  if (keep || failed) {
+    err << "repro-check: worker configs, traces and logs kept in " << run_dir.string() << "\n";
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(run_dir, ec);
+}
+
+void print_plan_notes(const RunPlan& plan, std::ostream& err) {
+  for (const auto& note : plan.notes) {
+    err << "repro-check: " << note << "\n";
+  }
+}
+
+}  // namespace repro

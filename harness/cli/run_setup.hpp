@@ -1,0 +1,47 @@
+// RunSetup: what `run` and `bless` both need before cells start: the machine's available
+// axis values, the launch context, the run folder and the real ProcessRunner.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <vector>
+
+#include "harness/axis_availability.hpp"
+#include "harness/cell_launch.hpp"
+#include "harness/cli/common_options.hpp"
+#include "harness/process_runner.hpp"
+#include "harness/progress_printer.hpp"
+#include "harness/run_plan.hpp"
+#include "harness/suite.hpp"
+
+namespace repro {
+
+struct RunSetup {
+  std::filesystem::path root;  // project root (suites/, golden/, .repro/)
+  LaunchContext launch;
+  // Decided from the default worker's fingerprint (asked with the suite workload's
+  // environment), /proc/cpuinfo and the installed BLAS builds.
+  std::optional<AxisAvailability> availability;
+};
+
+// Probes the default worker and the machine. Never throws for a worker that cannot answer:
+// its cells will crash with the reason instead, and gpu cells skip.
+RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload);
+
+// Creates ROOT/.repro/runs/<UTC>-<suite> and a ProcessRunner for `plan` there: `jobs` workers
+// at a time (0: default_jobs), the suite's cell time limit, unavailable cells skipped unstarted.
+std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const RunPlan& plan,
+                                                   int jobs,
+                                                   const std::filesystem::path& run_dir);
+
+// Removes the run folder unless `keep` or a cell crashed or timed out (its logs are the
+// evidence); says on `err` where kept logs are.
+void finish_run_directory(const std::filesystem::path& run_dir, const std::vector<CellRun>& runs,
+                          bool keep, std::ostream& err);
+
+// Prints each plan note ("device: cpu is the baseline ...") on `err`.
+void print_plan_notes(const RunPlan& plan, std::ostream& err);
+
+}  // namespace repro

@@ -1,0 +1,131 @@
+// JSON report writer (the contract is documented in json_report.hpp).
+#include "harness/report/json_report.hpp"
+
+#include <cmath>
+
+namespace repro {
+namespace {
+
+using ordered = nlohmann::ordered_json;
+
+ordered settings_json(const Settings& settings) {
+  ordered j = ordered::object();
+  for (const auto& [axis, value] : settings) {
+    j[axis] = value;
+  }
+  return j;
+}
+
+// JSON has no inf or NaN: those become null (divergence_to_json says why).
+ordered optional_number(const std::optional<double>& v) {
+  if (!v || !std::isfinite(*v)) {
+    return nullptr;
+  }
+  return *v;
+}
+
+ordered golden_json(const std::optional<GoldenStatus>& status) {
+  return status ? ordered(std::string(to_string(*status))) : ordered(nullptr);
+}
+
+}  // namespace
+
+ordered divergence_to_json(const std::optional<FirstDivergence>& divergence) {
+  if (!divergence) {
+    return nullptr;
+  }
+  const FirstDivergence& fd = *divergence;
+  ordered j;
+  j["step"] = fd.step;
+  j["tensor"] = fd.tensor.empty() ? ordered(nullptr) : ordered(fd.tensor);
+  j["kind"] = fd.kind ? ordered(std::string(to_string(*fd.kind))) : ordered(nullptr);
+  j["max_abs_diff"] = optional_number(fd.max_abs_diff);
+  j["max_ulp"] = fd.max_ulp ? ordered(*fd.max_ulp) : ordered(nullptr);
+  j["differing_elements"] = fd.differing_elements ? ordered(*fd.differing_elements) : nullptr;
+  j["magnitude_note"] = fd.max_abs_diff && !std::isfinite(*fd.max_abs_diff)
+                           ? "max |Δ| is not finite (NaN or infinity on one side)"
+                           : fd.magnitude_note;
+  return j;
+}
+
+ordered report_to_json(const RunReport& report) {
+  ordered j;
+  j["format_version"] = k_run_report_format_version;
+  j["suite"] = report.suite;
+  j["design"] = report.design;
+  j["verdict"] = report.pass ? "pass" : "fail";
+  j["exit_code"] = report.exit_code;
+  j["environment_class"] = report.environment_class;
+  j["fingerprint"] = ordered::parse(to_json(report.fingerprint).dump());
+  j["repeatable"] = report.repeatable ? ordered(*report.repeatable) : ordered(nullptr);
+  j["culprit"] = report.culprit;
+
+  ordered cells = ordered::array();
+  ordered golden = ordered::object();
+  for (const auto& c : report.cells) {
+    ordered cell;
+    cell["id"] = c.id;
+    cell["settings"] = settings_json(c.settings);
+    cell["role"] = std::string(to_string(c.role));
+    cell["verdict"] = std::string(to_string(c.verdict));
+    cell["reason"] = c.reason;
+    cell["step_time_ms"] = optional_number(c.step_time_ms);
+    cell["wall_seconds"] = c.wall_seconds;
+    cell["first_divergence"] = divergence_to_json(c.first_divergence);
+    cell["golden"] = golden_json(c.golden);
+    cell["golden_first_divergence"] = divergence_to_json(c.golden_divergence);
+    cell["failures"] = c.failures;
+    cells.push_back(std::move(cell));
+    golden[c.id] = golden_json(c.golden);
+  }
+  j["cells"] = std::move(cells);
+
+  ordered attribution = ordered::array();
+  for (const auto& a : report.attribution) {
+    ordered e;
+    e["axis"] = a.axis;
+    e["from"] = a.from;
+    e["to"] = a.to;
+    e["breaks"] = a.breaks;
+    e["must_hold"] = a.must_hold;
+    e["cell"] = a.cell_id;
+    e["first_divergence"] = divergence_to_json(a.first_divergence);
+    attribution.push_back(std::move(e));
+  }
+  j["attribution"] = std::move(attribution);
+
+  ordered interactions = ordered::array();
+  for (const auto& in : report.interactions) {
+    ordered e;
+    e["cell"] = in.cell_id;
+    e["from"] = settings_json(in.from);
+    e["to"] = settings_json(in.to);
+    e["breaks"] = in.breaks;
+    e["explanation"] = in.explanation;
+    e["first_divergence"] = divergence_to_json(in.first_divergence);
+    interactions.push_back(std::move(e));
+  }
+  j["interactions"] = std::move(interactions);
+
+  j["golden"] = std::move(golden);
+  j["golden_found"] = report.golden_found;
+  j["golden_path"] = report.golden_path;
+  j["golden_notes"] = report.golden_notes;
+
+  ordered findings = ordered::array();
+  for (const auto& f : report.findings) {
+    findings.push_back(
+        {{"code", f.code}, {"severity", std::string(to_string(f.severity))}, {"message", f.message}});
+  }
+  j["findings"] = std::move(findings);
+  j["summary"] = report.summary;
+  return j;
+}
+
+void write_json_report(std::ostream& out, const RunReport& report) {
+  // Replace, not throw, on invalid UTF-8 in worker-provided text (a crash reason).
+  out << report_to_json(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+      << "\n";
+}
+
+}  // namespace repro

@@ -1,0 +1,48 @@
+// Trainer: the U-Net, Adam and one optimizer step in fast or strict mode.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+#include <torch/optim/adam.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "harness/worker_config.hpp"
+#include "models/pet_batches.hpp"
+#include "models/sharded_step.hpp"
+#include "models/unet.hpp"
+
+namespace repro {
+
+// The U-Net options of a worker configuration.
+UNetOptions unet_options(const ModelConfig& model);
+
+class Trainer {
+ public:
+  // Seeds libtorch's default generator with train.seed (parameter initialisation),
+  // builds the model on `device` and Adam (learning rate from the config). In strict
+  // mode libtorch and the BLAS run at one thread from here on, and settings.threads
+  // becomes the size of the shard arena (see sharded_step.hpp).
+  Trainer(const WorkerConfig& config, c10::Device device);
+
+  // One optimizer step on `batch`: forward, cross-entropy over the 3 classes, backward
+  // and Adam. Afterwards the parameters' .grad hold this step's gradients (cleared at
+  // the start of the next step). Returns the loss (0-dim float32, detached).
+  // Fast mode: libtorch's own threading, dropout from a generator seeded from
+  // (seed, step). Strict mode: ShardedStep.
+  at::Tensor step(const Batch& batch, int step_index);
+
+  UNet& model() { return m_model; }
+  torch::optim::Adam& optimizer() { return *m_optimizer; }
+  c10::Device device() const { return m_device; }
+
+ private:
+  WorkerConfig m_config;
+  c10::Device m_device;
+  UNet m_model{nullptr};
+  std::unique_ptr<torch::optim::Adam> m_optimizer;
+  std::unique_ptr<ShardedStep> m_sharded;  // strict mode only
+};
+
+}  // namespace repro
