@@ -206,8 +206,8 @@ Attribution attribute(const Cell& baseline, const std::vector<CellOutcome>& outc
     a.to = value_of(c.outcome->cell.settings, a.axis);
     a.cell_id = c.outcome->cell.id;
     a.breaks = c.breaks();
-    a.must_hold = std::find(invariant_axes.begin(), invariant_axes.end(), a.axis) !=
-                  invariant_axes.end();
+    a.must_hold =
+        std::find(invariant_axes.begin(), invariant_axes.end(), a.axis) != invariant_axes.end();
     if (a.breaks) {
       a.first_divergence = c.divergence();
     }
@@ -269,7 +269,9 @@ Attribution attribute(const Cell& baseline, const std::vector<CellOutcome>& outc
   return out;
 }
 
-void PrintTo(const AxisAttribution& entry, std::ostream* os) { *os << entry.summary(); }
+void PrintTo(const AxisAttribution& entry, std::ostream* os) {
+  *os << entry.summary();
+}
 
 void PrintTo(const Finding& finding, std::ostream* os) {
   *os << to_string(finding.severity) << " " << finding.code << ": " << finding.message;

@@ -30,8 +30,8 @@ struct AxisAttribution {
   std::string from;  // the baseline's value
   std::string to;
   std::string cell_id;
-  bool breaks = false;     // the cell is not bit-identical to the baseline
-  bool must_hold = false;  // the suite declares this axis invariant
+  bool breaks = false;                              // the cell is not bit-identical to the baseline
+  bool must_hold = false;                           // the suite declares this axis invariant
   std::optional<FirstDivergence> first_divergence;  // set exactly when breaks
 
   // "threads 1→2 breaks bit-equality at step 0 in enc1.conv1.weight.grad (max |Δ|
@@ -49,7 +49,7 @@ struct Interaction {
   Settings to;                    // this cell's values of those axes
   bool breaks = false;
   std::optional<FirstDivergence> first_divergence;  // set exactly when breaks
-  std::string explanation;  // "each change alone is invariant", ...
+  std::string explanation;                          // "each change alone is invariant", ...
 
   // "blas reference→atlas + threads 1→2 breaks bit-equality at step 0 in x, although
   // each change alone is invariant".
@@ -57,6 +57,7 @@ struct Interaction {
 };
 
 enum class Severity { critical, error, warning, info };
+// "critical", "error", "warning", "info".
 std::string_view to_string(Severity severity);
 
 // A special verdict for people and tools: code is stable ("not_reproducible",

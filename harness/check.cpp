@@ -27,7 +27,9 @@ std::optional<double> step_time(const CellRun& run) {
   return run.trace ? median(run.trace->step_time_ms) : std::nullopt;
 }
 
-bool has_trace(const CellRun& run) { return run.status == RunStatus::ran && run.trace; }
+bool has_trace(const CellRun& run) {
+  return run.status == RunStatus::ran && run.trace;
+}
 
 // Measures the magnitude of a divergence from dumps; the baseline's dump of each
 // step is asked for once and reused for every cell that diverges at that step.
@@ -224,8 +226,7 @@ void add_findings_and_summary(const CheckInput& input, const CellRun* baseline,
   }
   int missing = r.count(GoldenStatus::missing);
   if (missing > 0) {
-    r.findings.push_back({"golden_missing",
-                          input.require_golden ? Severity::error : Severity::info,
+    r.findings.push_back({"golden_missing", input.require_golden ? Severity::error : Severity::info,
                           std::to_string(missing) + " cell(s) have no golden digests"});
   }
   if (r.golden_found || r.count(GoldenStatus::match) + r.count(GoldenStatus::mismatch) > 0) {

@@ -20,7 +20,7 @@ struct CheckInput {
   Fingerprint fingerprint;                  // of the default environment (environment class)
   const GoldenStore* golden = nullptr;      // may be null (no golden dir)
   bool require_golden = false;
-  DumpProvider* dumps = nullptr;            // may be null: then magnitudes are omitted
+  DumpProvider* dumps = nullptr;  // may be null: then magnitudes are omitted
 };
 
 // The verdict of a run. Every cell is compared with the baseline (the first cell

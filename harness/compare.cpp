@@ -290,6 +290,8 @@ void PrintTo(const FirstDivergence& divergence, std::ostream* os) {
   *os << "}";
 }
 
-void PrintTo(const Comparison& comparison, std::ostream* os) { *os << comparison.describe(); }
+void PrintTo(const Comparison& comparison, std::ostream* os) {
+  *os << comparison.describe();
+}
 
 }  // namespace repro

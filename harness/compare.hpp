@@ -35,6 +35,7 @@ struct FirstDivergence {
   std::optional<std::int64_t> differing_elements;
   std::string magnitude_note;  // why magnitudes are missing, "" when present or not asked
 
+  // Same step, tensor and kind (magnitudes are not compared).
   bool same_place(const FirstDivergence& other) const {
     return step == other.step && tensor == other.tensor && kind == other.kind;
   }

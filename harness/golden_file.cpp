@@ -35,7 +35,9 @@ std::string indent(int level) {
   return out;
 }
 
-bool is_container(const nlohmann::json& v) { return v.is_object() || v.is_array(); }
+bool is_container(const nlohmann::json& v) {
+  return v.is_object() || v.is_array();
+}
 
 // Objects one member per line (keys sorted, as nlohmann::json keeps them); arrays of
 // plain values on one line; anything else as JSON.
@@ -154,7 +156,8 @@ Digest lower_hex_digest(const ordered& v, const JsonPath& at) {
   const auto& s = v.get_ref<const std::string&>();
   auto d = Digest::from_hex(s);
   if (s.size() != 32 || !is_lower_hex(s) || !d) {
-    throw Error(at.file, at.field, "malformed digest '" + s + "' (expected 32 lowercase hex digits)");
+    throw Error(at.file, at.field,
+                "malformed digest '" + s + "' (expected 32 lowercase hex digits)");
   }
   return *d;
 }
@@ -271,8 +274,8 @@ std::map<std::string, GoldenCell> parse_cells(const ordered& cells, const JsonPa
     }
     if (step_count && *step_count != cell.steps.size()) {
       throw Error(at.file, cat.field,
-                  "has " + std::to_string(cell.steps.size()) + " steps, '" + first_key +
-                      "' has " + std::to_string(*step_count) + " (truncated or corrupted?)");
+                  "has " + std::to_string(cell.steps.size()) + " steps, '" + first_key + "' has " +
+                      std::to_string(*step_count) + " (truncated or corrupted?)");
     }
     if (!step_count) {
       step_count = cell.steps.size();
@@ -350,9 +353,9 @@ GoldenFile parse_validated(std::string_view text, const std::string& file) {
     }
   }
   check_format_version(top, at, 1, k_golden_format_version, "golden");
-  static const std::set<std::string> k_fields = {
-      "format_version", "suite",       "environment_class", "blessed_at", "reason",
-      "digest_algorithm", "fingerprint", "cells",             "checksum"};
+  static const std::set<std::string> k_fields = {"format_version", "suite",  "environment_class",
+                                                 "blessed_at",     "reason", "digest_algorithm",
+                                                 "fingerprint",    "cells",  "checksum"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (k_fields.count(it.key()) == 0) {
       throw Error(file, it.key(), "unknown field");

@@ -39,7 +39,9 @@ std::string_view to_string(GoldenStatus status) {
   return "missing";
 }
 
-void PrintTo(GoldenStatus status, std::ostream* os) { *os << to_string(status); }
+void PrintTo(GoldenStatus status, std::ostream* os) {
+  *os << to_string(status);
+}
 
 std::string bless_command(const std::string& suite) {
   return "repro-check bless --suite " + suite;
@@ -85,14 +87,14 @@ std::optional<GoldenFile> GoldenStore::load(const std::string& suite,
     throw Error(file, "suite", "says '" + g.suite + "' but the file lies under '" + suite + "'");
   }
   if (g.environment_class != environment_class) {
-    throw Error(file, "environment_class",
-                "says '" + g.environment_class + "' but the file is named for '" +
-                    environment_class + "'");
+    throw Error(
+        file, "environment_class",
+        "says '" + g.environment_class + "' but the file is named for '" + environment_class + "'");
   }
   if (repro::environment_class(g.fingerprint) != g.environment_class) {
     throw Error(file, "fingerprint",
-                "is of environment class '" + repro::environment_class(g.fingerprint) +
-                    "', not '" + g.environment_class + "'");
+                "is of environment class '" + repro::environment_class(g.fingerprint) + "', not '" +
+                    g.environment_class + "'");
   }
   return g;
 }
@@ -124,7 +126,8 @@ GoldenLookup GoldenStore::lookup(const std::string& suite, const Fingerprint& fi
       Comparison c = compare_with_golden(*cell, *run.trace);
       check.status = c.identical ? GoldenStatus::match : GoldenStatus::mismatch;
       check.first_divergence = c.first_divergence;
-      check.detail = c.identical ? "matches the golden" : "differs from the golden: " + c.describe();
+      check.detail =
+          c.identical ? "matches the golden" : "differs from the golden: " + c.describe();
     }
     missing += check.status == GoldenStatus::missing ? 1 : 0;
     r.cells.emplace(run.cell.id, std::move(check));
@@ -140,16 +143,16 @@ GoldenLookup GoldenStore::lookup(const std::string& suite, const Fingerprint& fi
       }
       OtherClassGolden o{other, path_for(suite, other),
                          environment_class_differences(g->fingerprint, fingerprint)};
-      r.notes.push_back("a golden exists for environment class " + other + " (" +
-                        o.path.string() + "), blessed where " +
+      r.notes.push_back("a golden exists for environment class " + other + " (" + o.path.string() +
+                        "), blessed where " +
                         (o.differences.empty() ? std::string("the class fields are equal")
                                                : join(o.differences, "; ")));
       r.other_classes.push_back(std::move(o));
     }
   } else if (missing > 0) {
     r.notes.push_back(std::to_string(missing) + " cell(s) have no golden digests in " +
-                      r.path.string() + " (new settings?); to add them, run: " +
-                      bless_command(suite));
+                      r.path.string() +
+                      " (new settings?); to add them, run: " + bless_command(suite));
   }
   return r;
 }

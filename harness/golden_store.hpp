@@ -26,13 +26,14 @@ enum class GoldenStatus {
   mismatch,  // differs: see first_divergence
   missing,   // no golden for this environment class, or none for these settings
 };
+// "match", "mismatch", "missing" (the JSON report's words); PrintTo for GoogleTest.
 std::string_view to_string(GoldenStatus status);
 void PrintTo(GoldenStatus status, std::ostream* os);
 
 struct GoldenCellCheck {
   GoldenStatus status = GoldenStatus::missing;
   std::optional<FirstDivergence> first_divergence;  // set exactly for mismatch
-  std::string detail;  // one line for people
+  std::string detail;                               // one line for people
 };
 
 // A golden of the same suite blessed in another environment class.
@@ -56,8 +57,8 @@ struct GoldenLookup {
 // What bless() did.
 struct BlessResult {
   std::filesystem::path path;
-  bool had_previous = false;       // a golden was there before
-  bool replaced_corrupt = false;   // ... and it was unreadable (only with replace_corrupt)
+  bool had_previous = false;         // a golden was there before
+  bool replaced_corrupt = false;     // ... and it was unreadable (only with replace_corrupt)
   std::vector<std::string> added;    // settings keys new in this golden
   std::vector<std::string> removed;  // settings keys only in the previous golden
   std::vector<std::string> changed;  // settings keys whose digests changed
@@ -71,6 +72,7 @@ class GoldenStore {
   // `directory` is the golden/ folder (it need not exist yet).
   explicit GoldenStore(std::filesystem::path directory);
 
+  // The golden/ folder this store reads and writes.
   const std::filesystem::path& directory() const { return m_directory; }
 
   // golden/<suite>/<environment_class>.json. Throws repro::Error when either name is

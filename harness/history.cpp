@@ -78,8 +78,8 @@ History::History(std::filesystem::path file, Mode mode, int busy_timeout_ms)
       throw Error(m_file.parent_path().string(), "", "cannot create directory: " + ec.message());
     }
   }
-  int flags = mode == Mode::create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                   : SQLITE_OPEN_READONLY;
+  int flags =
+      mode == Mode::create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
   if (sqlite3_open_v2(m_file.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
     std::string what = m_db != nullptr ? sqlite3_errmsg(m_db) : "out of memory";
     sqlite3_close(m_db);
@@ -89,8 +89,7 @@ History::History(std::filesystem::path file, Mode mode, int busy_timeout_ms)
   sqlite3_busy_timeout(m_db, busy_timeout_ms);
   try {
     Statement version;
-    if (sqlite3_prepare_v2(m_db, "PRAGMA user_version", -1, version.out(), nullptr) !=
-            SQLITE_OK ||
+    if (sqlite3_prepare_v2(m_db, "PRAGMA user_version", -1, version.out(), nullptr) != SQLITE_OK ||
         sqlite3_step(version.get()) != SQLITE_ROW) {
       fail("not a readable SQLite database");
     }
@@ -131,7 +130,9 @@ History::History(std::filesystem::path file, Mode mode, int busy_timeout_ms)
   }
 }
 
-History::~History() { sqlite3_close(m_db); }
+History::~History() {
+  sqlite3_close(m_db);
+}
 
 void History::fail(const std::string& what) const {
   int code = sqlite3_errcode(m_db);

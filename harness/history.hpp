@@ -26,8 +26,8 @@ struct HistoryRow {
   std::string verdict;  // "pass" or "fail"
   int exit_code = 0;
   int cells = 0;
-  int diverged = 0;      // cells whose verdict is "diverged"
-  std::string culprit;   // RunReport::culprit
+  int diverged = 0;         // cells whose verdict is "diverged"
+  std::string culprit;      // RunReport::culprit
   std::string report_json;  // the full JSON report (harness/report/json_report.hpp)
   friend bool operator==(const HistoryRow&, const HistoryRow&) = default;
 };
@@ -62,6 +62,7 @@ class History {
   // Throws repro::Error (corrupt, locked).
   std::vector<HistoryRow> last(const std::string& suite, int limit) const;
 
+  // The database file.
   const std::filesystem::path& file() const { return m_file; }
 
  private:

@@ -21,7 +21,9 @@ std::string_view to_string(CellVerdict verdict) {
   return "crashed";
 }
 
-void PrintTo(CellVerdict verdict, std::ostream* os) { *os << to_string(verdict); }
+void PrintTo(CellVerdict verdict, std::ostream* os) {
+  *os << to_string(verdict);
+}
 
 std::string RunReport::label(const CellReport& cell) const {
   if (cell.role == CellRole::baseline) {
@@ -49,8 +51,8 @@ int RunReport::count(CellVerdict verdict) const {
 }
 
 int RunReport::count(GoldenStatus status) const {
-  return static_cast<int>(std::count_if(
-      cells.begin(), cells.end(), [&](const CellReport& c) { return c.golden == status; }));
+  return static_cast<int>(std::count_if(cells.begin(), cells.end(),
+                                        [&](const CellReport& c) { return c.golden == status; }));
 }
 
 }  // namespace repro

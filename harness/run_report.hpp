@@ -26,6 +26,7 @@ enum class CellVerdict {
   crashed,    // the worker failed or left no complete trace
   timeout,    // the worker was killed after the time limit
 };
+// "identical", "diverged", ... (the JSON report's words); PrintTo for GoogleTest.
 std::string_view to_string(CellVerdict verdict);
 void PrintTo(CellVerdict verdict, std::ostream* os);
 
@@ -34,9 +35,9 @@ struct CellReport {
   Settings settings;
   CellRole role = CellRole::variant;
   CellVerdict verdict = CellVerdict::crashed;
-  std::string reason;                   // skip or crash reason, or what the verdict rests on
-  std::optional<double> step_time_ms;   // median per step, when known
-  double wall_seconds = 0;              // the worker's wall time, 0 when unknown
+  std::string reason;                  // skip or crash reason, or what the verdict rests on
+  std::optional<double> step_time_ms;  // median per step, when known
+  double wall_seconds = 0;             // the worker's wall time, 0 when unknown
   std::optional<FirstDivergence> first_divergence;  // vs the baseline, when diverged
   // vs the golden of this environment class; nullopt when the cell did not run.
   std::optional<GoldenStatus> golden;
@@ -53,7 +54,7 @@ struct RunReport {
   int exit_code = k_exit_ok;
   Fingerprint fingerprint;
   std::string environment_class;
-  std::vector<CellReport> cells;  // in run order
+  std::vector<CellReport> cells;   // in run order
   std::optional<bool> repeatable;  // nullopt when no repeat was compared
   std::vector<AxisAttribution> attribution;
   std::vector<Interaction> interactions;

@@ -35,10 +35,10 @@ SegmentationMetrics evaluate(UNet& model, const std::vector<PetSample>& samples,
     const Batch batch = make_batch(chunk);
     const at::Tensor labels = batch.labels.to(device);
     const at::Tensor logits = model->forward(batch.images.to(device));
-    loss_sum += torch::nn::functional::cross_entropy(
-                    logits, labels,
-                    torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .item<double>();
+    loss_sum +=
+        torch::nn::functional::cross_entropy(
+            logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+            .item<double>();
     pixels += labels.numel();
     // confusion[label][prediction] as a bincount of label * 3 + prediction.
     const at::Tensor codes = (labels * 3 + logits.argmax(/*dim=*/1)).flatten().cpu();

@@ -18,11 +18,11 @@ inline constexpr std::array<const char*, 3> k_class_names = {"pet", "background"
 
 struct SegmentationMetrics {
   int samples = 0;
-  double loss = 0;                  // mean cross-entropy per pixel
-  double pixel_accuracy = 0;        // correct pixels / all pixels
-  std::array<double, 3> iou{};      // TP / (TP + FP + FN); 0 when the class is absent
-  std::array<double, 3> f1{};       // 2TP / (2TP + FP + FN); 0 when the class is absent
-  double mean_iou = 0;              // unweighted mean over the 3 classes
+  double loss = 0;              // mean cross-entropy per pixel
+  double pixel_accuracy = 0;    // correct pixels / all pixels
+  std::array<double, 3> iou{};  // TP / (TP + FP + FN); 0 when the class is absent
+  std::array<double, 3> f1{};   // 2TP / (2TP + FP + FN); 0 when the class is absent
+  double mean_iou = 0;          // unweighted mean over the 3 classes
   double mean_f1 = 0;
   // confusion[label][prediction], pixel counts
   std::array<std::array<std::int64_t, 3>, 3> confusion{};

@@ -13,7 +13,7 @@ constexpr std::uint64_t k_data_stream = 0xda7aULL;
 
 at::Tensor image_tensor(const PetSample& sample) {
   const auto& image = sample.image;
-  // from_blob does not copy: clone before the sample's buffer could go away.
+  // from_blob wraps the sample's bytes without copying; the conversion to float copies.
   auto hwc = at::from_blob(const_cast<std::uint8_t*>(image.pixels.data()),
                            {image.height, image.width, 3}, at::kByte);
   return hwc.permute({2, 0, 1}).to(at::kFloat).div_(255.0f);
@@ -42,8 +42,8 @@ Batch make_batch(const std::vector<const PetSample*>& samples) {
   return batch;
 }
 
-TrainBatches::TrainBatches(const std::vector<PetSample>& train, int batch_size,
-                           std::uint64_t seed, bool augment_flip)
+TrainBatches::TrainBatches(const std::vector<PetSample>& train, int batch_size, std::uint64_t seed,
+                           bool augment_flip)
     : m_train(train),
       m_batch_size(batch_size),
       m_augment_flip(augment_flip),

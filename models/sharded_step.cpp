@@ -37,8 +37,7 @@ ShardedStep::ShardedStep(const UNet& master, int shards, int threads, std::uint6
   }
 }
 
-at::Tensor ShardedStep::run_shard(size_t shard, const UNet& master, const Batch& batch,
-                                  int step) {
+at::Tensor ShardedStep::run_shard(size_t shard, const UNet& master, const Batch& batch, int step) {
   // This thread may be a TBB worker: its OpenMP team size is its own to set, and one
   // thread per shard is what makes the shard's arithmetic independent of the machine.
   if (at::get_num_threads() != 1) {
@@ -64,8 +63,9 @@ at::Tensor ShardedStep::run_shard(size_t shard, const UNet& master, const Batch&
   const int64_t begin = static_cast<int64_t>(shard) * size;
   auto images = batch.images.narrow(0, begin, size);
   auto labels = batch.labels.narrow(0, begin, size);
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(derive_seed(
-      {m_seed, k_dropout_stream, static_cast<std::uint64_t>(step), static_cast<std::uint64_t>(shard)}));
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(
+      derive_seed({m_seed, k_dropout_stream, static_cast<std::uint64_t>(step),
+                   static_cast<std::uint64_t>(shard)}));
   auto logits = replica->forward(images, generator);
   auto loss = torch::nn::functional::cross_entropy(logits, labels);
   loss.backward();

@@ -43,8 +43,9 @@ std::string trace_dtype(const at::Tensor& tensor) {
     case at::kBool:
       return "bool";
     default:
-      throw Error("", "", std::string("tensor dtype ") + c10::toString(tensor.scalar_type()) +
-                              " has no name in the trace format");
+      throw Error("", "",
+                  std::string("tensor dtype ") + c10::toString(tensor.scalar_type()) +
+                      " has no name in the trace format");
   }
 }
 

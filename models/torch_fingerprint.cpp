@@ -99,8 +99,8 @@ void describe_blas(const std::string& library, const std::string& build, Fingerp
       if (auto core = reinterpret_cast<TextFn>(dlsym(handle, "openblas_get_corename"))) {
         fp.blas_core = core();
       }
-    } else if (auto blis = reinterpret_cast<ConstTextFn>(
-                   dlsym(handle, "bli_info_get_version_str"))) {
+    } else if (auto blis =
+                   reinterpret_cast<ConstTextFn>(dlsym(handle, "bli_info_get_version_str"))) {
       fp.blas_version = std::string("BLIS ") + blis();
     }
     dlclose(handle);
@@ -167,8 +167,8 @@ void describe_cuda_device(Fingerprint& fp) {
   }
   int driver = 0;
   if (version != nullptr && version(&driver) == 0) {
-    fp.driver = "CUDA driver " + std::to_string(driver / 1000) + "." +
-                std::to_string((driver % 1000) / 10);
+    fp.driver =
+        "CUDA driver " + std::to_string(driver / 1000) + "." + std::to_string((driver % 1000) / 10);
   }
   dlclose(cuda);
 }

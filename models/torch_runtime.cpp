@@ -32,7 +32,8 @@ bool set_blas_threads(int threads) {
   // Looked up in the global scope: these are the libraries libtorch's BLAS calls reach.
   using SetThreadsFn = void (*)(int);
   bool found = false;
-  if (auto openblas = reinterpret_cast<SetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+  if (auto openblas =
+          reinterpret_cast<SetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
     openblas(threads);
     found = true;
   }

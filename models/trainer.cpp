@@ -40,8 +40,8 @@ Trainer::Trainer(const WorkerConfig& config, c10::Device device)
     // shards call it concurrently and the arena is the only source of parallelism.
     at::set_num_threads(1);
     set_blas_threads(1);
-    m_sharded = std::make_unique<ShardedStep>(m_model, config.train.shards,
-                                              config.settings.threads, config.train.seed);
+    m_sharded = std::make_unique<ShardedStep>(m_model, config.train.shards, config.settings.threads,
+                                              config.train.seed);
   }
 }
 
@@ -52,8 +52,8 @@ at::Tensor Trainer::step(const Batch& batch, int step_index) {
   if (m_sharded) {
     loss = m_sharded->run(m_model, on_device, step_index);
   } else {
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(
-        derive_seed({m_config.train.seed, k_dropout_stream, static_cast<std::uint64_t>(step_index)}));
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(derive_seed(
+        {m_config.train.seed, k_dropout_stream, static_cast<std::uint64_t>(step_index)}));
     auto logits = m_model->forward(on_device.images, generator);
     loss = torch::nn::functional::cross_entropy(logits, on_device.labels);
     loss.backward();

@@ -51,14 +51,13 @@ void validate_workload(const WorkerConfig& config, const std::string& source) {
                     " is not divisible by 2^depth = " + std::to_string(1 << config.model.depth));
   }
   const bool strict = config.train.mode == "strict";
-  const int per_pass = strict ? config.train.batch_size / config.train.shards
-                              : config.train.batch_size;
+  const int per_pass =
+      strict ? config.train.batch_size / config.train.shards : config.train.batch_size;
   if (per_pass * side * side < 2) {
     throw Error(source, strict ? "train.shards" : "train.batch_size",
-                "BatchNorm needs more than one value per channel at the " +
-                    std::to_string(side) + "x" + std::to_string(side) +
-                    " bottleneck: use more samples per " + (strict ? "shard" : "batch") +
-                    " or a smaller model.depth");
+                "BatchNorm needs more than one value per channel at the " + std::to_string(side) +
+                    "x" + std::to_string(side) + " bottleneck: use more samples per " +
+                    (strict ? "shard" : "batch") + " or a smaller model.depth");
   }
 }
 
@@ -121,8 +120,8 @@ void run_training(const WorkerConfig& config, const Fingerprint& fingerprint,
         progress << "repro-worker: no validation samples (fold 7): evaluation skipped\n";
       }
     } else {
-      const SegmentationMetrics metrics = evaluate(trainer.model(), data.validation,
-                                                   config.eval.max_samples, trainer.device());
+      const SegmentationMetrics metrics =
+          evaluate(trainer.model(), data.validation, config.eval.max_samples, trainer.device());
       trace.write_eval(to_json(metrics));
       if (!options.quiet) {
         progress << "repro-worker: validation " << metrics.samples << " samples, "
@@ -137,8 +136,8 @@ void run_training(const WorkerConfig& config, const Fingerprint& fingerprint,
     const double step_median = median(step_ms);
     const double record_median = median(record_ms);
     progress << "repro-worker: median step "
-             << format("%.2f ms, recording %.3f ms (%.1f%% of a step)", step_median,
-                       record_median, step_median > 0 ? 100.0 * record_median / step_median : 0)
+             << format("%.2f ms, recording %.3f ms (%.1f%% of a step)", step_median, record_median,
+                       step_median > 0 ? 100.0 * record_median / step_median : 0)
              << "\n";
   }
 }

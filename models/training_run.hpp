@@ -12,11 +12,11 @@
 namespace repro {
 
 struct TrainingRunOptions {
-  std::filesystem::path trace_path;   // the trace (written as <path>.partial, then renamed)
-  std::optional<int> dump_step;       // write every tensor of this step to dump_dir
+  std::filesystem::path trace_path;  // the trace (written as <path>.partial, then renamed)
+  std::optional<int> dump_step;      // write every tensor of this step to dump_dir
   std::filesystem::path dump_dir;
-  bool stop_after_dump = false;       // return right after the dump (trace left partial)
-  bool quiet = false;                 // no progress lines
+  bool stop_after_dump = false;  // return right after the dump (trace left partial)
+  bool quiet = false;            // no progress lines
 };
 
 // Checks what the config parser cannot know about the workload: the image side must

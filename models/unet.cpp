@@ -13,8 +13,8 @@ UNetImpl::UNetImpl(const UNetOptions& options) : m_options(options) {
   int in = options.in_channels;
   for (int level = 1; level <= options.depth; ++level) {
     const int out = options.width << (level - 1);
-    m_encoders.push_back(register_module("enc" + std::to_string(level),
-                                         make_unet_block(options.variant, in, out)));
+    m_encoders.push_back(
+        register_module("enc" + std::to_string(level), make_unet_block(options.variant, in, out)));
     in = out;
   }
   const int bottom = options.width << options.depth;
@@ -37,11 +37,11 @@ UNetImpl::UNetImpl(const UNetOptions& options) : m_options(options) {
 
 torch::Tensor UNetImpl::forward(const torch::Tensor& images,
                                 c10::optional<at::Generator> dropout_generator) {
-  TORCH_CHECK(images.dim() == 4 && images.size(1) == m_options.in_channels,
-              "UNet expects [N, ", m_options.in_channels, ", H, W] images, got ", images.sizes());
+  TORCH_CHECK(images.dim() == 4 && images.size(1) == m_options.in_channels, "UNet expects [N, ",
+              m_options.in_channels, ", H, W] images, got ", images.sizes());
   const int64_t divisor = int64_t{1} << m_options.depth;
-  TORCH_CHECK(images.size(2) % divisor == 0 && images.size(3) % divisor == 0,
-              "UNet of depth ", m_options.depth, " needs H and W divisible by ", divisor);
+  TORCH_CHECK(images.size(2) % divisor == 0 && images.size(3) % divisor == 0, "UNet of depth ",
+              m_options.depth, " needs H and W divisible by ", divisor);
   std::vector<torch::Tensor> skips;
   torch::Tensor x = images;
   for (auto& encoder : m_encoders) {

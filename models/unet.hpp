@@ -44,7 +44,7 @@ class UNetImpl : public torch::nn::Module {
   UNetOptions m_options;
   std::vector<std::shared_ptr<UNetBlockImpl>> m_encoders;  // enc1 first
   std::shared_ptr<UNetBlockImpl> m_bottleneck;
-  std::vector<torch::nn::ConvTranspose2d> m_ups;          // upD first
+  std::vector<torch::nn::ConvTranspose2d> m_ups;           // upD first
   std::vector<std::shared_ptr<UNetBlockImpl>> m_decoders;  // decD first
   torch::nn::Conv2d m_head{nullptr};
 };

@@ -54,8 +54,8 @@ torch::Tensor InvertedResidualImpl::forward(const torch::Tensor& x) {
 }
 
 MobileBlockImpl::MobileBlockImpl(int in_channels, int out_channels)
-    : m_ir1(register_module("ir1", std::make_shared<InvertedResidualImpl>(
-                                       in_channels, out_channels, k_mobile_expansion))),
+    : m_ir1(register_module("ir1", std::make_shared<InvertedResidualImpl>(in_channels, out_channels,
+                                                                          k_mobile_expansion))),
       m_ir2(register_module("ir2", std::make_shared<InvertedResidualImpl>(
                                        out_channels, out_channels, k_mobile_expansion))) {}
 

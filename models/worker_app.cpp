@@ -1,8 +1,8 @@
 // repro-worker: command-line parsing, the three modes, errors mapped to exit codes.
 #include "models/worker_app.hpp"
 
-#include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -56,10 +56,10 @@ void add_options(CLI::App& app, WorkerOptions& o) {
                                    "Print this environment's fingerprint (JSON) and exit");
   auto* device = app.add_option("--device", o.device, "Device the fingerprint is for")
                      ->check(CLI::IsMember({"cpu", "gpu"}));
-  auto* export_data = app.add_option(
-      "--export-data", o.export_dir,
-      "Write the config's synthetic dataset to DIR in Oxford-IIIT Pet layout "
-      "(images/*.jpg, annotations/trimaps/*.png) and exit");
+  auto* export_data =
+      app.add_option("--export-data", o.export_dir,
+                     "Write the config's synthetic dataset to DIR in Oxford-IIIT Pet layout "
+                     "(images/*.jpg, annotations/trimaps/*.png) and exit");
   app.add_flag("-q,--quiet", o.quiet, "No progress lines on stderr");
 
   trace->needs(config);
@@ -124,7 +124,8 @@ int run_worker(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     if (!options.fingerprint && options.export_dir.empty() && options.trace_path.empty()) {
-      throw CLI::ValidationError("mode", "one of --trace, --fingerprint or --export-data is required");
+      throw CLI::ValidationError("mode",
+                                 "one of --trace, --fingerprint or --export-data is required");
     }
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);

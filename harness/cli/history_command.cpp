@@ -23,14 +23,12 @@ void add_history_command(CLI::App& app, HistoryOptions& options) {
       ->capture_default_str();
   cmd->add_option("--html", options.html,
                   "Also write a self-contained HTML page with the trend to this file");
-  cmd->add_option("--db", options.db,
-                  "History database (default: <root>/.repro/history.sqlite)");
+  cmd->add_option("--db", options.db, "History database (default: <root>/.repro/history.sqlite)");
 }
 
 int run_history(const CommonOptions& common, const HistoryOptions& options) {
-  std::filesystem::path file =
-      options.db.empty() ? default_history_path(project_root(common))
-                         : std::filesystem::path(options.db);
+  std::filesystem::path file = options.db.empty() ? default_history_path(project_root(common))
+                                                  : std::filesystem::path(options.db);
   std::vector<HistoryRow> rows;
   std::error_code ec;
   if (std::filesystem::exists(file, ec)) {

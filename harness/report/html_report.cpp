@@ -23,7 +23,9 @@ pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
 svg .bar-pass { fill: #3a9d55; } svg .bar-fail { fill: #d0343f; } svg text { font-size: 10px; fill: #555; }
 )css";
 
-std::string h(std::string_view text) { return xml_escape(text); }
+std::string h(std::string_view text) {
+  return xml_escape(text);
+}
 
 std::string ms_text(const std::optional<double>& ms) {
   if (!ms) {
@@ -87,9 +89,8 @@ void write_list(std::ostream& out, const char* title, const std::vector<std::str
 
 void write_report(std::ostream& out, const RunReport& r) {
   std::string verdict = r.pass ? "pass" : "fail";
-  out << "<h1>repro-check: suite <code>" << h(r.suite) << "</code> <span class=\"badge "
-      << verdict << "\">" << (r.pass ? "PASS" : "FAIL") << " (exit " << r.exit_code
-      << ")</span></h1>\n";
+  out << "<h1>repro-check: suite <code>" << h(r.suite) << "</code> <span class=\"badge " << verdict
+      << "\">" << (r.pass ? "PASS" : "FAIL") << " (exit " << r.exit_code << ")</span></h1>\n";
   out << "<p>Design <b>" << h(r.design) << "</b> · environment class <code>"
       << h(r.environment_class) << "</code> · repeatable: "
       << (r.repeatable ? (*r.repeatable ? "yes" : "<b class=\"fail\">no</b>") : "unknown")
@@ -133,10 +134,10 @@ void write_trend(std::ostream& out, const std::vector<HistoryRow>& newest_first)
     int bar_height = std::max(2, row.diverged * (height - 10) / top);
     int x = left + gap + static_cast<int>(i) * (bar + gap);
     out << "<rect class=\"bar-" << (row.verdict == "pass" ? "pass" : "fail") << "\" x=\"" << x
-        << "\" y=\"" << height - bar_height << "\" width=\"" << bar << "\" height=\""
-        << bar_height << "\"><title>" << h(row.time + " " + row.suite + ": " + row.verdict +
-                                           ", " + std::to_string(row.diverged) + " of " +
-                                           std::to_string(row.cells) + " cells diverged")
+        << "\" y=\"" << height - bar_height << "\" width=\"" << bar << "\" height=\"" << bar_height
+        << "\"><title>"
+        << h(row.time + " " + row.suite + ": " + row.verdict + ", " + std::to_string(row.diverged) +
+             " of " + std::to_string(row.cells) + " cells diverged")
         << "</title></rect>\n";
   }
   out << "<text x=\"" << left << "\" y=\"" << height + 15

@@ -43,8 +43,8 @@ ordered divergence_to_json(const std::optional<FirstDivergence>& divergence) {
   j["max_ulp"] = fd.max_ulp ? ordered(*fd.max_ulp) : ordered(nullptr);
   j["differing_elements"] = fd.differing_elements ? ordered(*fd.differing_elements) : nullptr;
   j["magnitude_note"] = fd.max_abs_diff && !std::isfinite(*fd.max_abs_diff)
-                           ? "max |Δ| is not finite (NaN or infinity on one side)"
-                           : fd.magnitude_note;
+                            ? "max |Δ| is not finite (NaN or infinity on one side)"
+                            : fd.magnitude_note;
   return j;
 }
 
@@ -56,7 +56,8 @@ ordered report_to_json(const RunReport& report) {
   j["verdict"] = report.pass ? "pass" : "fail";
   j["exit_code"] = report.exit_code;
   j["environment_class"] = report.environment_class;
-  j["fingerprint"] = ordered::parse(to_json(report.fingerprint).dump());
+  j["fingerprint"] = ordered::parse(
+      to_json(report.fingerprint).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   j["repeatable"] = report.repeatable ? ordered(*report.repeatable) : ordered(nullptr);
   j["culprit"] = report.culprit;
 
@@ -114,8 +115,9 @@ ordered report_to_json(const RunReport& report) {
 
   ordered findings = ordered::array();
   for (const auto& f : report.findings) {
-    findings.push_back(
-        {{"code", f.code}, {"severity", std::string(to_string(f.severity))}, {"message", f.message}});
+    findings.push_back({{"code", f.code},
+                        {"severity", std::string(to_string(f.severity))},
+                        {"message", f.message}});
   }
   j["findings"] = std::move(findings);
   j["summary"] = report.summary;
@@ -124,7 +126,8 @@ ordered report_to_json(const RunReport& report) {
 
 void write_json_report(std::ostream& out, const RunReport& report) {
   // Replace, not throw, on invalid UTF-8 in worker-provided text (a crash reason).
-  out << report_to_json(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+  out << report_to_json(report).dump(2, ' ', false,
+                                     nlohmann::ordered_json::error_handler_t::replace)
       << "\n";
 }
 

@@ -52,8 +52,8 @@ void write_junit_report(std::ostream& out, const RunReport& report) {
   }
   std::string counts = " tests=\"" + std::to_string(report.cells.size()) + "\" failures=\"" +
                        std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
-                       "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
-                       seconds(total) + "\"";
+                       "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" + seconds(total) +
+                       "\"";
   std::string suite = xml_escape("repro." + report.suite);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"repro-check\"" << counts << ">\n";
@@ -71,8 +71,8 @@ void write_junit_report(std::ostream& out, const RunReport& report) {
   property("culprit", report.culprit);
   out << "    </properties>\n";
   for (const auto& c : report.cells) {
-    out << "    <testcase classname=\"" << suite << "\" name=\"" << xml_escape(c.id)
-        << "\" time=\"" << seconds(c.wall_seconds) << "\">\n";
+    out << "    <testcase classname=\"" << suite << "\" name=\"" << xml_escape(c.id) << "\" time=\""
+        << seconds(c.wall_seconds) << "\">\n";
     if (!c.failures.empty()) {
       out << "      <failure type=\"determinism\" message=\"" << xml_escape(c.failures.front())
           << "\">" << xml_escape(join_lines(c.failures)) << "</failure>\n";

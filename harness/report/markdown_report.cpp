@@ -38,14 +38,12 @@ std::string headline(const RunReport& report) {
 }  // namespace
 
 void write_markdown_report(std::ostream& out, const RunReport& report) {
-  out << "## repro-check " << code(report.suite) << ": " << headline(report)
-      << "\n\n";
+  out << "## repro-check " << code(report.suite) << ": " << headline(report) << "\n\n";
   out << "Design **" << markdown_escape(report.design) << "** · environment class "
       << code(report.environment_class) << " · " << report.cells.size()
       << " cells: " << report.count(CellVerdict::identical) << " identical, "
-      << report.count(CellVerdict::diverged) << " diverged, "
-      << report.count(CellVerdict::skipped) << " skipped, "
-      << report.count(CellVerdict::crashed) + report.count(CellVerdict::timeout)
+      << report.count(CellVerdict::diverged) << " diverged, " << report.count(CellVerdict::skipped)
+      << " skipped, " << report.count(CellVerdict::crashed) + report.count(CellVerdict::timeout)
       << " crashed or timed out · repeatable: "
       << (report.repeatable ? (*report.repeatable ? "yes" : "**no**") : "unknown") << "\n\n";
   if (!report.culprit.empty()) {
@@ -54,12 +52,11 @@ void write_markdown_report(std::ostream& out, const RunReport& report) {
   out << "| Cell | Verdict | Golden | ms/step | First divergence / reason |\n";
   out << "|---|---|---|---:|---|\n";
   for (const auto& c : report.cells) {
-    std::string last = c.first_divergence ? describe(*c.first_divergence)
+    std::string last = c.first_divergence                    ? describe(*c.first_divergence)
                        : c.verdict == CellVerdict::identical ? std::string("–")
                                                              : c.reason;
-    out << "| " << markdown_escape(report.label(c)) << " | "
-        << (c.failures.empty() ? "" : "**") << to_string(c.verdict)
-        << (c.failures.empty() ? "" : "**") << " | "
+    out << "| " << markdown_escape(report.label(c)) << " | " << (c.failures.empty() ? "" : "**")
+        << to_string(c.verdict) << (c.failures.empty() ? "" : "**") << " | "
         << (c.golden ? std::string(to_string(*c.golden)) : std::string("–")) << " | "
         << ms_text(c.step_time_ms) << " | " << markdown_escape(last) << " |\n";
   }

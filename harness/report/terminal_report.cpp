@@ -87,15 +87,38 @@ std::string ms_text(const std::optional<double>& ms) {
   return buf;
 }
 
+// Worker-provided text (a stderr tail) may hold line breaks and escape sequences:
+// on the terminal they become spaces, so every line stays one line.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
+  }
+  return out;
+}
+
+// printable(), cut to fit a table row; the JSON report keeps the whole reason.
+std::string one_line(const std::string& text) {
+  constexpr size_t k_max_bytes = 240;
+  std::string out = printable(text);
+  if (out.size() > k_max_bytes) {
+    size_t cut = k_max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) {
+      --cut;  // never split a UTF-8 sequence
+    }
+    out = out.substr(0, cut) + "…";
+  }
+  return out;
+}
+
 std::string last_column(const CellReport& c) {
   if (c.first_divergence) {
     return describe(*c.first_divergence);
   }
   if (c.verdict == CellVerdict::identical) {
-    return c.golden == GoldenStatus::mismatch ? describe(*c.golden_divergence) + " (golden)"
-                                              : "-";
+    return c.golden == GoldenStatus::mismatch ? describe(*c.golden_divergence) + " (golden)" : "-";
   }
-  return c.reason;
+  return one_line(c.reason);
 }
 
 std::string verdict_line(const RunReport& report) {
@@ -142,10 +165,11 @@ void write_terminal_report(std::ostream& out, const RunReport& report,
         width[i] = std::max(width[i], display_width(row[i]));
       }
     }
-    out << "\n  " << paint(pad(rows[0][0], width[0]) + "  " + pad(rows[0][1], width[1]) + "  " +
-                               pad(rows[0][2], width[2]) + "  " + pad_left(rows[0][3], width[3]) +
-                               "  FIRST DIVERGENCE / REASON",
-                           k_bold)
+    out << "\n  "
+        << paint(pad(rows[0][0], width[0]) + "  " + pad(rows[0][1], width[1]) + "  " +
+                     pad(rows[0][2], width[2]) + "  " + pad_left(rows[0][3], width[3]) +
+                     "  FIRST DIVERGENCE / REASON",
+                 k_bold)
         << "\n";
     for (size_t r = 1; r < rows.size(); ++r) {
       const CellReport& c = report.cells[r - 1];
@@ -157,7 +181,7 @@ void write_terminal_report(std::ostream& out, const RunReport& report,
   }
   out << "\n";
   for (const auto& line : report.summary) {
-    out << "  " << line << "\n";
+    out << "  " << printable(line) << "\n";
   }
   bool any_failure = false;
   for (const auto& c : report.cells) {
@@ -166,10 +190,10 @@ void write_terminal_report(std::ostream& out, const RunReport& report,
         out << "\n  " << paint("must hold, but does not:", k_red) << "\n";
         any_failure = true;
       }
-      out << "    " << report.label(c) << ": " << f << "\n";
+      out << "    " << report.label(c) << ": " << printable(f) << "\n";
     }
   }
-  out << "\n" << paint(verdict_line(report), report.pass ? k_green : k_red) << "\n";
+  out << "\n" << paint(printable(verdict_line(report)), report.pass ? k_green : k_red) << "\n";
 }
 
 }  // namespace repro

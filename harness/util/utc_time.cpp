@@ -26,18 +26,20 @@ std::string utc_iso8601(std::chrono::system_clock::time_point when) {
   std::tm tm{};
   ::gmtime_r(&t, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
-std::string utc_now_iso8601() { return utc_iso8601(std::chrono::system_clock::now()); }
+std::string utc_now_iso8601() {
+  return utc_iso8601(std::chrono::system_clock::now());
+}
 
 bool is_utc_iso8601(std::string_view text) {
   // 0123456789012345678 9
   // YYYY-MM-DDTHH:MM:SS Z
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z') {
     return false;
   }
   int year = 0;

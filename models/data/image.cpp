@@ -52,9 +52,11 @@ Image resize_nearest(const Image& image, int width, int height) {
   }
   Image out = Image::blank(width, height, image.channels);
   for (int oy = 0; oy < height; ++oy) {
-    int sy = static_cast<int>((2 * static_cast<std::int64_t>(oy) + 1) * image.height / (2 * height));
+    int sy =
+        static_cast<int>((2 * static_cast<std::int64_t>(oy) + 1) * image.height / (2 * height));
     for (int ox = 0; ox < width; ++ox) {
-      int sx = static_cast<int>((2 * static_cast<std::int64_t>(ox) + 1) * image.width / (2 * width));
+      int sx =
+          static_cast<int>((2 * static_cast<std::int64_t>(ox) + 1) * image.width / (2 * width));
       for (int c = 0; c < image.channels; ++c) {
         out.at(ox, oy, c) = image.at(sx, sy, c);
       }

@@ -64,8 +64,8 @@ bool decode_into(const std::uint8_t* data, size_t size, Image* out, DecodeState*
   cinfo->dct_method = JDCT_ISLOW;  // the exact integer IDCT: same pixels on every CPU
   jpeg_start_decompress(cinfo);
   const int components = cinfo->output_components;
-  *out = Image::blank(static_cast<int>(cinfo->output_width),
-                      static_cast<int>(cinfo->output_height), 3);
+  *out = Image::blank(static_cast<int>(cinfo->output_width), static_cast<int>(cinfo->output_height),
+                      3);
   state->row = static_cast<std::uint8_t*>(
       std::malloc(static_cast<size_t>(cinfo->output_width) * components));
   if (state->row == nullptr) {
@@ -144,9 +144,8 @@ Image decode_jpeg(std::span<const std::uint8_t> data, const std::string& source)
 
 Image read_jpeg(const std::filesystem::path& path) {
   const std::string bytes = read_file(path);
-  return decode_jpeg(
-      std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
-      path.string());
+  return decode_jpeg(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
+                     path.string());
 }
 
 std::string encode_jpeg(const Image& image, int quality) {

@@ -59,8 +59,7 @@ PetSample read_oxford_sample(const DatasetFile& file, int image_size) {
   return sample;
 }
 
-std::vector<PetSample> read_oxford_samples(const std::vector<DatasetFile>& files,
-                                           int image_size) {
+std::vector<PetSample> read_oxford_samples(const std::vector<DatasetFile>& files, int image_size) {
   std::vector<PetSample> samples(files.size());
   std::vector<std::exception_ptr> failures(files.size());
   tbb::parallel_for(size_t{0}, files.size(), [&](size_t i) {

@@ -20,8 +20,7 @@ PetSample read_oxford_sample(const DatasetFile& file, int image_size);
 
 // read_oxford_sample for each file, decoded in parallel; the result keeps the order of
 // `files`. When several files are bad, the error names the first of them in that order.
-std::vector<PetSample> read_oxford_samples(const std::vector<DatasetFile>& files,
-                                           int image_size);
+std::vector<PetSample> read_oxford_samples(const std::vector<DatasetFile>& files, int image_size);
 
 // Writes samples in the layout above (JPEG quality 95, lossless trimaps), creating the
 // folders. Throws repro::Error naming the file that cannot be written.

@@ -49,7 +49,9 @@ constexpr std::array<PetBreed, 37> k_breeds = {{
 
 }  // namespace
 
-std::span<const PetBreed> pet_breeds() { return k_breeds; }
+std::span<const PetBreed> pet_breeds() {
+  return k_breeds;
+}
 
 const PetBreed* breed_of_id(std::string_view id) {
   const size_t underscore = id.rfind('_');

@@ -113,8 +113,8 @@ bool encode_into(PngState* state, const Image* image) {
   png_set_write_fn(state->png, state, write_to_memory, flush_memory);
   png_set_IHDR(state->png, state->info, static_cast<png_uint_32>(image->width),
                static_cast<png_uint_32>(image->height), /*bit_depth=*/8,
-               image->channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY,
-               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+               image->channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(state->png, state->info);
   const size_t stride = static_cast<size_t>(image->width) * image->channels;
   for (int y = 0; y < image->height; ++y) {

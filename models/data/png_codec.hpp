@@ -20,8 +20,7 @@ enum class PngContent {
 // truncated stream, a CRC or zlib error, or (labels) a colour type other than gray or
 // palette or a bit depth above 8. Label values are returned unscaled: a 2-bit gray
 // pixel of 3 stays 3, a palette pixel is its palette index.
-Image decode_png(std::span<const std::uint8_t> data, const std::string& source,
-                 PngContent content);
+Image decode_png(std::span<const std::uint8_t> data, const std::string& source, PngContent content);
 
 // Reads and decodes a PNG file; a missing file is a repro::Error naming it.
 Image read_png(const std::filesystem::path& path, PngContent content);

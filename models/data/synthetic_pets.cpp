@@ -68,7 +68,9 @@ std::int64_t between(Xoshiro256& rng, std::int64_t lo, std::int64_t hi) {
   return lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo + 1)));
 }
 
-std::uint8_t clamp_byte(std::int64_t v) { return static_cast<std::uint8_t>(std::clamp<std::int64_t>(v, 0, 255)); }
+std::uint8_t clamp_byte(std::int64_t v) {
+  return static_cast<std::uint8_t>(std::clamp<std::int64_t>(v, 0, 255));
+}
 
 // The breed's coat colour: fixed per breed, independent of the dataset seed.
 Rgb breed_colour(size_t breed_index) {

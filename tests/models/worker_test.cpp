@@ -165,7 +165,8 @@ TEST_F(Worker, FingerprintIsJsonTheCheckerAccepts) {
 }
 
 TEST_F(Worker, BadConfigExitsTwoNamingFileAndField) {
-  const auto config = write_config("bad.json", {{"format_version", 1}, {"model", {{"width", "x"}}}});
+  const auto config =
+      write_config("bad.json", {{"format_version", 1}, {"model", {{"width", "x"}}}});
   const WorkerResult r = run({"--config", config.string(), "--trace", (m_dir / "t").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("repro-worker: error: " + config.string() + ": model.width"),

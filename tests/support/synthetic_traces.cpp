@@ -25,7 +25,9 @@ std::string loss_bits_of(const StepRecord& s) {
   return "3f800000";
 }
 
-StepRecord& step_at(Trace& trace, int step) { return trace.steps.at(static_cast<size_t>(step)); }
+StepRecord& step_at(Trace& trace, int step) {
+  return trace.steps.at(static_cast<size_t>(step));
+}
 
 }  // namespace
 
@@ -50,7 +52,8 @@ Trace make_trace(int steps, const std::vector<TensorSpec>& tensors, std::uint64_
   for (int s = 0; s < steps; ++s) {
     StepRecord step;
     step.step = s;
-    step.batch_ids = {"Abyssinian_" + std::to_string(2 * s), "yorkshire_terrier_" + std::to_string(2 * s + 1)};
+    step.batch_ids = {"Abyssinian_" + std::to_string(2 * s),
+                      "yorkshire_terrier_" + std::to_string(2 * s + 1)};
     for (const auto& spec : tensors) {
       step.tensors.push_back({spec.name, spec.kind, derived(salt, s, spec.name)});
     }

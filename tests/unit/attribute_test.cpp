@@ -154,8 +154,7 @@ TEST(Attribute, FullDesignCombinationExplainedByAPartIsNoInteraction) {
   std::vector<CellOutcome> outcomes = {
       outcome(with(k_baseline, {{"threads", "2"}}), 0, "enc1.conv1.weight.grad"),
       outcome(with(k_baseline, {{"blas", "atlas"}})),
-      outcome(with(k_baseline, {{"threads", "2"}, {"blas", "atlas"}}), 0,
-              "enc1.conv1.weight.grad"),
+      outcome(with(k_baseline, {{"threads", "2"}, {"blas", "atlas"}}), 0, "enc1.conv1.weight.grad"),
   };
   Attribution a = attribute(baseline, outcomes, {});
   EXPECT_TRUE(a.interactions.empty());

@@ -121,8 +121,8 @@ TEST(CheckRuns, BrokenInvariantAxisFailsWithExit1) {
 TEST(CheckRuns, DivergenceOnAnotherAxisIsReportedNotFailed) {
   CheckInput in = ofat_input();
   in.invariant_axes = {"seed"};
-  cell(in, "device=cpu,seed=2,threads=1") = make_run(
-      make_cell(with(k_base, "seed", "2"), CellRole::variant, "seed"), make_trace(3));
+  cell(in, "device=cpu,seed=2,threads=1") =
+      make_run(make_cell(with(k_base, "seed", "2"), CellRole::variant, "seed"), make_trace(3));
   test::diverge(*cell(in, k_threads2).trace, 2, "dec1.conv1.weight.grad");
   RunReport r = check_runs(in);
   EXPECT_EQ(r.exit_code, k_exit_ok);
@@ -182,8 +182,7 @@ TEST(CheckRuns, NothingRanIsExit77) {
 TEST(CheckRuns, MagnitudesComeFromDumpsAndTheBaselineIsDumpedOnce) {
   CheckInput in = ofat_input();
   test::diverge(*cell(in, k_threads2).trace, 0, "enc1.conv1.weight.grad");
-  test::diverge(*cell(in, "device=cpu,seed=1,threads=1#repeat").trace, 0,
-                "enc1.conv1.weight.grad");
+  test::diverge(*cell(in, "device=cpu,seed=1,threads=1#repeat").trace, 0, "enc1.conv1.weight.grad");
   test::FakeDumpProvider dumps;
   TensorDump base;
   base.tensors = {test::float_tensor("enc1.conv1.weight.grad", TensorKind::grad, {0.5f, 1.0f})};

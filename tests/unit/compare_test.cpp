@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <limits>
-#include <tuple>
 
 #include "tests/support/synthetic_traces.hpp"
 
@@ -39,32 +38,41 @@ TEST(CompareTraces, IdenticalTracesAreIdentical) {
   EXPECT_EQ(c.describe(), "identical (4 steps)");
 }
 
-class CompareAtEveryPlace
-    : public ::testing::TestWithParam<std::tuple<int, std::string, TensorKind>> {};
+struct Place {
+  int step;
+  std::string tensor;
+  TensorKind kind;
+};
+
+void PrintTo(const Place& place, std::ostream* os) {
+  *os << "step " << place.step << " " << place.tensor << " (" << to_string(place.kind) << ")";
+}
+
+class CompareAtEveryPlace : public ::testing::TestWithParam<Place> {};
 
 TEST_P(CompareAtEveryPlace, FindsExactStepTensorAndKind) {
-  auto [step, tensor, kind] = GetParam();
+  const Place& place = GetParam();
   Trace a = make_trace(4);
   Trace b = make_trace(4);
-  diverge(b, step, tensor);
+  diverge(b, place.step, place.tensor);
   Comparison c = compare_traces(a, b);
   ASSERT_FALSE(c.identical);
   ASSERT_TRUE(c.first_divergence.has_value());
-  EXPECT_EQ(c.first_divergence->step, step);
-  EXPECT_EQ(c.first_divergence->tensor, tensor);
-  EXPECT_EQ(c.first_divergence->kind, kind);
-  EXPECT_EQ(c.diverged_steps, 4 - step);
+  EXPECT_EQ(c.first_divergence->step, place.step);
+  EXPECT_EQ(c.first_divergence->tensor, place.tensor);
+  EXPECT_EQ(c.first_divergence->kind, place.kind);
+  EXPECT_EQ(c.diverged_steps, 4 - place.step);
   expect_same_place(c, compare_traces(b, a));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Places, CompareAtEveryPlace,
-    ::testing::Values(std::make_tuple(0, "batch.images", TensorKind::batch),
-                      std::make_tuple(0, "enc1.conv1.weight.grad", TensorKind::grad),
-                      std::make_tuple(1, "enc1.bn1.running_mean", TensorKind::buffer),
-                      std::make_tuple(2, "loss", TensorKind::loss),
-                      std::make_tuple(2, "dec1.conv1.weight", TensorKind::param),
-                      std::make_tuple(3, "enc1.conv1.weight.exp_avg_sq", TensorKind::optimizer)));
+INSTANTIATE_TEST_SUITE_P(Places, CompareAtEveryPlace,
+                         ::testing::Values(Place{0, "batch.images", TensorKind::batch},
+                                           Place{0, "enc1.conv1.weight.grad", TensorKind::grad},
+                                           Place{1, "enc1.bn1.running_mean", TensorKind::buffer},
+                                           Place{2, "loss", TensorKind::loss},
+                                           Place{2, "dec1.conv1.weight", TensorKind::param},
+                                           Place{3, "enc1.conv1.weight.exp_avg_sq",
+                                                 TensorKind::optimizer}));
 
 TEST(CompareTraces, LaterChangesDoNotHideTheFirst) {
   Trace a = make_trace(5);
@@ -169,10 +177,12 @@ TEST(AddMagnitude, MeasuresTheFirstDivergentTensor) {
   Comparison c = compare_traces(a, b);
   TensorDump ref;
   ref.step = 0;
-  ref.tensors = {test::float_tensor("enc1.conv1.weight.grad", TensorKind::grad, {1.0f, 2.0f, 3.0f})};
+  ref.tensors = {
+      test::float_tensor("enc1.conv1.weight.grad", TensorKind::grad, {1.0f, 2.0f, 3.0f})};
   TensorDump cand = ref;
   float moved = std::nextafter(std::nextafter(2.0f, 3.0f), 3.0f);  // 2 ULP up
-  cand.tensors = {test::float_tensor("enc1.conv1.weight.grad", TensorKind::grad, {1.0f, moved, 3.0f})};
+  cand.tensors = {
+      test::float_tensor("enc1.conv1.weight.grad", TensorKind::grad, {1.0f, moved, 3.0f})};
   ASSERT_TRUE(add_magnitude(c, ref, cand));
   const FirstDivergence& fd = *c.first_divergence;
   EXPECT_EQ(fd.max_ulp, 2u);
@@ -203,8 +213,7 @@ TEST(AddMagnitude, NotesShapeMismatch) {
   TensorDump rb;
   rb.tensors = {test::float_tensor("loss", TensorKind::loss, {1.0f, 2.0f})};
   EXPECT_FALSE(add_magnitude(c, ra, rb));
-  EXPECT_NE(c.first_divergence->magnitude_note.find("float32[1] vs float32[2]"),
-            std::string::npos);
+  EXPECT_NE(c.first_divergence->magnitude_note.find("float32[1] vs float32[2]"), std::string::npos);
 }
 
 TEST(AddMagnitude, ProviderFailureIsNotedNotThrown) {

@@ -83,9 +83,9 @@ TEST(History, RowFromAReport) {
   in.design = "ofat";
   Trace broken = test::make_trace(2);
   test::diverge(broken, 0, "loss");
-  in.runs = {test::make_run(test::make_cell({{"threads", "1"}}, CellRole::baseline),
-                            test::make_trace(2)),
-             test::make_run(test::make_cell({{"threads", "2"}}), broken)};
+  in.runs = {
+      test::make_run(test::make_cell({{"threads", "1"}}, CellRole::baseline), test::make_trace(2)),
+      test::make_run(test::make_cell({{"threads", "2"}}), broken)};
   RunReport report = check_runs(in);
   HistoryRow r = history_row(report, "2024-05-01T00:00:00Z");
   EXPECT_EQ(r.verdict, "pass");

@@ -65,8 +65,7 @@ RunReport passing_report() {
   size_t i = 0;
   int roots = 0;
   auto fail = [&](const std::string& why) {
-    return ::testing::AssertionFailure() << why << " at byte " << i << ": "
-                                         << xml.substr(i, 60);
+    return ::testing::AssertionFailure() << why << " at byte " << i << ": " << xml.substr(i, 60);
   };
   auto check_entity = [&](size_t at) {
     size_t end = xml.find(';', at);
@@ -257,6 +256,7 @@ TEST(TerminalReport, ShowsTheTableAndTheCulprit) {
             std::string::npos);
   EXPECT_NE(text.find("FAIL (exit 1)"), std::string::npos);
   EXPECT_EQ(text.find('\033'), std::string::npos);
+  EXPECT_EQ(text.find('\x01'), std::string::npos);  // a worker's control bytes stay out
 }
 
 TEST(TerminalReport, ColoursOnlyWhenAsked) {
