@@ -53,7 +53,8 @@ void add_bless_command(CLI::App& app, BlessOptions& options) {
   cmd->add_flag("--keep-runs", options.keep_runs,
                 "Keep .repro/runs/<time>-<suite>/ (configs, traces, worker logs)");
   cmd->add_flag("--force", options.force,
-                "Replace an existing golden file that is corrupt (never needed otherwise)");
+                "Replace this environment class's golden file even when it is corrupt (and skip "
+                "the up-front check of the suite's other goldens)");
   cmd->footer(k_bless_examples);
 }
 
@@ -61,6 +62,9 @@ int run_bless(const CommonOptions& common, const BlessOptions& options) {
   std::filesystem::path root = project_root(common);
   Suite suite = find_suite(root, options.suite);
   GoldenStore store(root / "golden");
+  if (!options.force) {
+    validate_goldens(store, suite.name);
+  }
   RunSetup setup = prepare_run_setup(common, suite.workload);
   RunPlan plan = plan_run(std::move(suite), RunOverrides{},
                           setup.availability ? &*setup.availability : nullptr);

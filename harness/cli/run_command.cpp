@@ -124,13 +124,6 @@ void write_report_file(const std::string& path, const std::string& content) {
   }
 }
 
-// Fails fast, before any cell runs, on a corrupt golden of this suite (exit 2).
-void validate_goldens(const GoldenStore& store, const std::string& suite) {
-  for (const auto& environment_class : store.environment_classes(suite)) {
-    store.load(suite, environment_class);
-  }
-}
-
 }  // namespace
 
 void add_run_command(CLI::App& app, RunOptions& options) {

@@ -50,6 +50,12 @@ void finish_run_directory(const std::filesystem::path& run_dir, const std::vecto
   std::filesystem::remove_all(run_dir, ec);
 }
 
+void validate_goldens(const GoldenStore& store, const std::string& suite) {
+  for (const auto& environment_class : store.environment_classes(suite)) {
+    store.load(suite, environment_class);
+  }
+}
+
 void print_plan_notes(const RunPlan& plan, std::ostream& err) {
   for (const auto& note : plan.notes) {
     err << "repro-check: " << note << "\n";

@@ -11,6 +11,7 @@
 #include "harness/axis_availability.hpp"
 #include "harness/cell_launch.hpp"
 #include "harness/cli/common_options.hpp"
+#include "harness/golden_store.hpp"
 #include "harness/process_runner.hpp"
 #include "harness/progress_printer.hpp"
 #include "harness/run_plan.hpp"
@@ -40,6 +41,10 @@ std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const 
 // evidence); says on `err` where kept logs are.
 void finish_run_directory(const std::filesystem::path& run_dir, const std::vector<CellRun>& runs,
                           bool keep, std::ostream& err);
+
+// Loads every golden of `suite` so a corrupt one fails (repro::Error, exit 2) before any
+// cell runs, naming the file; nothing is written.
+void validate_goldens(const GoldenStore& store, const std::string& suite);
 
 // Prints each plan note ("device: cpu is the baseline ...") on `err`.
 void print_plan_notes(const RunPlan& plan, std::ostream& err);

@@ -27,7 +27,9 @@ TEST(Golden, BlessThenRunMatchesTheGolden) {
 TEST(Golden, CorruptGoldenGivesExit2AndStaysUntouched) {
   ScratchProject project;
   project.write_suite("corrupt", {{{"name", "threads"}, {"values", {1}}}});
-  auto golden = project.root() / "golden" / "corrupt" / "some-class.json";
+  // The golden this machine's run would be compared with, truncated.
+  auto golden = project.root() / "golden" / "corrupt" /
+                (environment_class(worker_fingerprint()) + ".json");
   std::string text = "{\"format_version\": 1, \"suite\": \"corrupt\", \"cells\": {";
   write_file_atomic(golden, text);
   CliResult run = project.run("corrupt", {}, nullptr);
@@ -38,6 +40,23 @@ TEST(Golden, CorruptGoldenGivesExit2AndStaysUntouched) {
   CliResult bless = project.repro_check({"bless", "--suite", "corrupt"});
   EXPECT_EQ(bless.exit_code, 2) << bless.out << bless.err;
   EXPECT_EQ(read_file(golden), text);
+  // Only an explicit --force replaces it.
+  bless = project.repro_check({"bless", "--suite", "corrupt", "--force"});
+  EXPECT_EQ(bless.exit_code, 0) << bless.out << bless.err;
+  EXPECT_NE(read_file(golden), text);
+  EXPECT_EQ(project.run("corrupt", {"--require-golden"}, nullptr).exit_code, 0);
+}
+
+TEST(Golden, CorruptGoldenOfAnotherEnvironmentClassGivesExit2) {
+  ScratchProject project;
+  project.write_suite("corrupt", {{{"name", "threads"}, {"values", {1}}}});
+  auto golden = project.root() / "golden" / "corrupt" / "libtorch-0.1_other_cpu.json";
+  write_file_atomic(golden, "not json");
+  CliResult run = project.run("corrupt", {}, nullptr);
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  EXPECT_NE(run.err.find(golden.string()), std::string::npos) << run.err;
+  EXPECT_EQ(project.repro_check({"bless", "--suite", "corrupt"}).exit_code, 2);
+  EXPECT_EQ(read_file(golden), "not json");
 }
 
 }  // namespace
