@@ -48,25 +48,45 @@ int int_setting(const Settings& settings, const std::string& axis) {
 
 const std::vector<AxisDefinition>& axis_definitions() {
   static const std::vector<AxisDefinition> k_axes = {
-      {"device", AxisTarget::config, "where the training runs (cuda is an alias of gpu)",
-       {"cpu", "gpu"}, ""},
-      {"threads", AxisTarget::config,
-       "intra-op threads (libtorch, OpenMP and BLAS thread counts all follow it)", {},
+      {"device",
+       AxisTarget::config,
+       "where the training runs (cuda is an alias of gpu)",
+       {"cpu", "gpu"},
+       ""},
+      {"threads",
+       AxisTarget::config,
+       "intra-op threads (libtorch, OpenMP and BLAS thread counts all follow it)",
+       {},
        "a positive integer (1-1024)"},
-      {"interop_threads", AxisTarget::config, "libtorch inter-op threads", {},
+      {"interop_threads",
+       AxisTarget::config,
+       "libtorch inter-op threads",
+       {},
        "a positive integer (1-1024)"},
-      {"seed", AxisTarget::config,
+      {"seed",
+       AxisTarget::config,
        "training seed: weights, data order, augmentation, dropout (the dataset keeps its own)",
-       {}, "a non-negative integer"},
-      {"deterministic", AxisTarget::config, "libtorch's deterministic-algorithms flag",
-       {"on", "off"}, ""},
-      {"cpu_capability", AxisTarget::environment,
-       "ATen CPU kernel ISA, through ATEN_CPU_CAPABILITY", {"default", "avx2", "avx512"}, ""},
-      {"blas", AxisTarget::environment,
+       {},
+       "a non-negative integer"},
+      {"deterministic",
+       AxisTarget::config,
+       "libtorch's deterministic-algorithms flag",
+       {"on", "off"},
+       ""},
+      {"cpu_capability",
+       AxisTarget::environment,
+       "ATen CPU kernel ISA, through ATEN_CPU_CAPABILITY",
+       {"default", "avx2", "avx512"},
+       ""},
+      {"blas",
+       AxisTarget::environment,
        "BLAS build put first on the worker's LD_LIBRARY_PATH (Debian's libblas.so.3 builds)",
-       {"reference", "atlas", "blis", "openblas-pthread", "openblas-openmp"}, ""},
-      {"worker", AxisTarget::executable,
-       "worker executable (e.g. one built against another libtorch)", {},
+       {"reference", "atlas", "blis", "openblas-pthread", "openblas-openmp"},
+       ""},
+      {"worker",
+       AxisTarget::executable,
+       "worker executable (e.g. one built against another libtorch)",
+       {},
        "a path to a worker executable"},
   };
   return k_axes;
@@ -97,9 +117,9 @@ const AxisDefinition& require_axis(std::string_view name, const std::string& sou
 std::string normalize_axis_value(const AxisDefinition& axis, std::string_view value,
                                  const std::string& source, const std::string& field) {
   auto reject = [&](const std::string& why) -> std::string {
-    throw Error(source, field,
-                "'" + std::string(value) + "' is not a valid " + std::string(axis.name) +
-                    " value: " + why);
+    throw Error(
+        source, field,
+        "'" + std::string(value) + "' is not a valid " + std::string(axis.name) + " value: " + why);
   };
   if (axis.name == "device") {
     if (value == "cuda") {

@@ -3,11 +3,12 @@
 // Axis names and value spellings are a contract (suites, goldens and CI jobs use them):
 //   device          cpu, gpu ("cuda" is accepted and stored as "gpu")      -> settings.device
 //   threads         positive integer (intra-op threads)                    -> settings.threads
-//   interop_threads positive integer                                       -> settings.interop_threads
-//   seed            non-negative integer (the training seed)               -> train.seed
-//   deterministic   on, off (libtorch's deterministic-algorithms flag)     -> settings.deterministic
-//   cpu_capability  default, avx2, avx512                 -> ATEN_CPU_CAPABILITY in the environment
-//   blas            reference, atlas, blis, openblas-pthread, openblas-openmp
+//   interop_threads positive integer                                       ->
+//   settings.interop_threads seed            non-negative integer (the training seed) -> train.seed
+//   deterministic   on, off (libtorch's deterministic-algorithms flag)     ->
+//   settings.deterministic cpu_capability  default, avx2, avx512                 ->
+//   ATEN_CPU_CAPABILITY in the environment blas            reference, atlas, blis,
+//   openblas-pthread, openblas-openmp
 //                                                -> that build's folder first on LD_LIBRARY_PATH
 //   worker          path of a worker executable (another build, another libtorch) -> the program
 #pragma once

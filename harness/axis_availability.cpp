@@ -73,8 +73,7 @@ std::optional<std::string> AxisAvailability::unavailable_reason(const std::strin
   const auto& fp = m_facts.fingerprint;
   if (axis == "device" && value == "gpu") {
     if (!fp) {
-      return "cannot ask the worker whether CUDA is available (" + m_facts.fingerprint_error +
-             ")";
+      return "cannot ask the worker whether CUDA is available (" + m_facts.fingerprint_error + ")";
     }
     if (fp->cuda_available) {
       return std::nullopt;
@@ -89,8 +88,7 @@ std::optional<std::string> AxisAvailability::unavailable_reason(const std::strin
     if (!m_facts.cpu_flags.empty()) {
       for (const auto& flag : required_cpu_flags(value)) {
         if (!m_facts.cpu_flags.contains(flag)) {
-          return "CPU lacks " + isa_display_name(value) + " (no '" + flag +
-                 "' in /proc/cpuinfo)";
+          return "CPU lacks " + isa_display_name(value) + " (no '" + flag + "' in /proc/cpuinfo)";
         }
       }
     }
@@ -140,8 +138,8 @@ std::vector<AxisReport> AxisAvailability::report() const {
       r.open_values = std::string(def.value_description);
       if ((def.name == "threads" || def.name == "interop_threads") && m_facts.fingerprint &&
           m_facts.fingerprint->hardware_threads > 0) {
-        r.open_values += "; " + std::to_string(m_facts.fingerprint->hardware_threads) +
-                         " hardware threads here";
+        r.open_values +=
+            "; " + std::to_string(m_facts.fingerprint->hardware_threads) + " hardware threads here";
       }
     }
     for (auto value : def.values) {

@@ -18,7 +18,7 @@ namespace repro {
 struct MachineFacts {
   // The default worker's CPU fingerprint; nullopt when the worker could not be asked.
   std::optional<Fingerprint> fingerprint;
-  std::string fingerprint_error;  // why not, when fingerprint is nullopt
+  std::string fingerprint_error;    // why not, when fingerprint is nullopt
   std::set<std::string> cpu_flags;  // /proc/cpuinfo "flags" of the first processor
   BlasLocator blas;
 };
@@ -41,7 +41,7 @@ struct UnavailableValue {
 struct AxisReport {
   std::string axis;
   std::string summary;
-  std::vector<std::string> available;       // closed axes: the values that can run here
+  std::vector<std::string> available;         // closed axes: the values that can run here
   std::vector<UnavailableValue> unavailable;  // closed axes: the others, with reasons
   std::string open_values;  // open-ended axes (threads, seed, worker): what a value may be
 };

@@ -99,8 +99,8 @@ std::string BlasLocator::missing_reason(std::string_view value) const {
   if (find(value)) {
     return "";
   }
-  std::filesystem::path expected = m_roots.empty() ? std::filesystem::path("/usr/lib")
-                                                   : m_roots.front();
+  std::filesystem::path expected =
+      m_roots.empty() ? std::filesystem::path("/usr/lib") : m_roots.front();
   return (expected / build->directory / k_library_file).string() +
          " not installed (apt-get install " + std::string(build->package) + ")";
 }

@@ -58,8 +58,7 @@ Environment cell_environment(const Settings& settings, const WorkerConfig& confi
 }
 
 CellLaunch plan_cell_launch(const Cell& cell, const WorkerConfig& workload,
-                            const LaunchContext& context,
-                            const std::filesystem::path& config_path,
+                            const LaunchContext& context, const std::filesystem::path& config_path,
                             const std::filesystem::path& trace_path) {
   CellLaunch launch;
   launch.config = cell_config(workload, cell.settings);
@@ -74,9 +73,9 @@ CellLaunch plan_cell_launch(const Cell& cell, const WorkerConfig& workload,
 std::vector<std::string> dump_args(const std::filesystem::path& config_path,
                                    const std::filesystem::path& trace_path, int step,
                                    const std::filesystem::path& dump_dir) {
-  return {"--config",    config_path.string(), "--trace",    trace_path.string(),
-          "--dump-step", std::to_string(step), "--dump-dir", dump_dir.string(),
-          "--stop-after-dump"};
+  return {"--config",          config_path.string(), "--trace",
+          trace_path.string(), "--dump-step",        std::to_string(step),
+          "--dump-dir",        dump_dir.string(),    "--stop-after-dump"};
 }
 
 std::optional<std::string> settings_mismatch(const Settings& settings, const Fingerprint& fp) {
@@ -90,8 +89,7 @@ std::optional<std::string> settings_mismatch(const Settings& settings, const Fin
   }
   if (auto it = settings.find("cpu_capability");
       it != settings.end() && !fp.cpu_capability.empty() && fp.cpu_capability != it->second) {
-    return "asked for cpu_capability=" + it->second + ", ATen dispatched to " +
-           fp.cpu_capability;
+    return "asked for cpu_capability=" + it->second + ", ATen dispatched to " + fp.cpu_capability;
   }
   if (auto it = settings.find("device");
       it != settings.end() && !fp.device.empty() && fp.device != it->second) {

@@ -27,13 +27,19 @@ using Environment = std::map<std::string, std::string>;
 // OPENBLAS_L2_SIZE are kept because older OpenBLAS builds crash without them on some
 // machines; CUDA_VISIBLE_DEVICES picks the GPU a gpu cell uses.
 inline constexpr std::string_view k_inherited_variables[] = {
-    "PATH",   "HOME",          "LANG",           "LANGUAGE", "TMPDIR", "OPENBLAS_CORETYPE",
-    "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES",
+    "PATH",
+    "HOME",
+    "LANG",
+    "LANGUAGE",
+    "TMPDIR",
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "CUDA_VISIBLE_DEVICES",
 };
 
 // Thread-count variables set to the cell's `threads` (read once at library start-up).
-inline constexpr std::string_view k_thread_variables[] = {
-    "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS", "MKL_NUM_THREADS"};
+inline constexpr std::string_view k_thread_variables[] = {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                                          "BLIS_NUM_THREADS", "MKL_NUM_THREADS"};
 
 // True for a parent variable the worker inherits (the whitelist, LC_*).
 bool is_inherited_variable(std::string_view name);
@@ -46,10 +52,10 @@ struct LaunchContext {
 };
 
 struct CellLaunch {
-  WorkerConfig config;             // the suite workload with the cell's settings overlaid
-  std::filesystem::path program;   // the worker executable
-  std::vector<std::string> args;   // argv[1..]
-  Environment env;                 // the complete environment
+  WorkerConfig config;            // the suite workload with the cell's settings overlaid
+  std::filesystem::path program;  // the worker executable
+  std::vector<std::string> args;  // argv[1..]
+  Environment env;                // the complete environment
 };
 
 // The suite workload with the config-target settings (threads, interop_threads, seed,
@@ -66,8 +72,7 @@ Environment cell_environment(const Settings& settings, const WorkerConfig& confi
 
 // Everything needed to start `cell`: `--config CONFIG --trace TRACE`.
 CellLaunch plan_cell_launch(const Cell& cell, const WorkerConfig& workload,
-                            const LaunchContext& context,
-                            const std::filesystem::path& config_path,
+                            const LaunchContext& context, const std::filesystem::path& config_path,
                             const std::filesystem::path& trace_path);
 
 // The argv for re-running a cell to dump step `step`'s tensors into `dump_dir`.

@@ -49,8 +49,7 @@ Design design_from_string(std::string_view text, const std::string& source,
   if (text == "full") {
     return Design::full;
   }
-  throw Error(source, field,
-              "'" + std::string(text) + "' is not a design (expected ofat or full)");
+  throw Error(source, field, "'" + std::string(text) + "' is not a design (expected ofat or full)");
 }
 
 std::vector<Cell> expand_matrix(const std::vector<MatrixAxis>& axes, Design design) {
@@ -109,8 +108,9 @@ std::vector<Cell> shard(const std::vector<Cell>& cells, int index, int count) {
 
 ShardSpec parse_shard(std::string_view text, const std::string& source) {
   auto fail = [&](const std::string& why) -> ShardSpec {
-    throw Error(source, "", "'" + std::string(text) + "' is not a shard: " + why +
-                                " (expected i/N with 0 <= i < N, e.g. 0/3)");
+    throw Error(source, "",
+                "'" + std::string(text) + "' is not a shard: " + why +
+                    " (expected i/N with 0 <= i < N, e.g. 0/3)");
   };
   auto slash = text.find('/');
   if (slash == std::string_view::npos) {

@@ -212,8 +212,8 @@ CellRun ProcessRunner::finish_cell(const Cell& cell, const std::filesystem::path
   if (result.signal == 0 && result.exit_code == 77) {
     run.status = RunStatus::skipped;
     std::string reason = skip_line_reason(file_tail(stderr_path, 1 << 16));
-    run.reason = reason.empty() ? "the worker cannot run this cell here (exit 77, no skip line)"
-                                : reason;
+    run.reason =
+        reason.empty() ? "the worker cannot run this cell here (exit 77, no skip line)" : reason;
     return run;
   }
   if (result.signal != 0 || result.exit_code != 0) {
@@ -240,8 +240,8 @@ CellRun ProcessRunner::finish_cell(const Cell& cell, const std::filesystem::path
   }
   run.step_time_ms = median_step_time_ms(run.trace->step_time_ms);
   try {
-    Fingerprint fp = fingerprint_from_json(run.trace->header.fingerprint,
-                                           run.trace_path.string() + ": header");
+    Fingerprint fp =
+        fingerprint_from_json(run.trace->header.fingerprint, run.trace_path.string() + ": header");
     if (auto mismatch = settings_mismatch(cell.settings, fp)) {
       run.reason = "settings did not take effect: " + *mismatch;
       return run;

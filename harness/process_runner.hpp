@@ -59,7 +59,7 @@ class ProcessRunner : public CellRunner, public DumpProvider {
                       const ProcessResult& result) const;
 
   ProcessRunnerOptions m_options;
-  std::map<std::string, std::filesystem::path> m_cell_dirs;  // by cell id
+  std::map<std::string, std::filesystem::path> m_cell_dirs;   // by cell id
   std::map<std::pair<std::string, int>, TensorDump> m_dumps;  // by (cell id, step)
 };
 

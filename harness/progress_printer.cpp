@@ -7,8 +7,7 @@ namespace repro {
 
 std::string progress_line(const RunProgress& p) {
   std::string line = "[" + std::to_string(p.done) + "/" + std::to_string(p.total) + " done, " +
-                     std::to_string(p.running) + " running, " + std::to_string(p.left()) +
-                     " left]";
+                     std::to_string(p.running) + " running, " + std::to_string(p.left()) + " left]";
   if (p.cell == nullptr) {
     return line;
   }

@@ -31,8 +31,7 @@ std::pair<std::string, std::vector<std::string>> parse_axis_option(std::string_v
   return {name, values};
 }
 
-RunPlan plan_run(Suite suite, const RunOverrides& overrides,
-                 const AxisAvailability* availability) {
+RunPlan plan_run(Suite suite, const RunOverrides& overrides, const AxisAvailability* availability) {
   RunPlan plan;
   if (!overrides.devices.empty()) {
     set_axis_values(suite, "device", overrides.devices, "--matrix");

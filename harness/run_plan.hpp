@@ -18,14 +18,14 @@ struct RunOverrides {
   std::vector<std::string> devices;  // --matrix cpu,gpu: the device axis (empty: unchanged)
   // --axis NAME=V1,V2, in command-line order; each replaces (or adds) that axis's values.
   std::vector<std::pair<std::string, std::vector<std::string>>> axes;
-  std::optional<Design> design;      // --design
-  std::optional<ShardSpec> shard;    // --shard i/N
+  std::optional<Design> design;    // --design
+  std::optional<ShardSpec> shard;  // --shard i/N
 };
 
 struct RunPlan {
-  Suite suite;              // overrides applied, baselines moved to runnable values
-  std::vector<Cell> cells;  // the cells to run, baseline first
-  std::vector<Cell> all_cells;  // the whole matrix (cells == all_cells unless sharded)
+  Suite suite;                     // overrides applied, baselines moved to runnable values
+  std::vector<Cell> cells;         // the cells to run, baseline first
+  std::vector<Cell> all_cells;     // the whole matrix (cells == all_cells unless sharded)
   std::vector<std::string> notes;  // facts a user should see ("device: cpu is the baseline ...")
 };
 
@@ -43,7 +43,6 @@ std::pair<std::string, std::vector<std::string>> parse_axis_option(std::string_v
 // With a shard, `cells` is that shard (see shard() in matrix.hpp) plus, when the shard lacks
 // it, the baseline cell (every comparison needs it), so shards overlap in the baseline only.
 // Throws repro::Error for invalid overrides.
-RunPlan plan_run(Suite suite, const RunOverrides& overrides,
-                 const AxisAvailability* availability);
+RunPlan plan_run(Suite suite, const RunOverrides& overrides, const AxisAvailability* availability);
 
 }  // namespace repro

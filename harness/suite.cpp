@@ -39,8 +39,8 @@ std::string value_text(const nlohmann::json& v, const JsonPath& at) {
   if (v.is_boolean()) {
     return v.get<bool>() ? "true" : "false";
   }
-  throw Error(at.file, at.field, "expected a string or an integer, found " +
-                                     std::string(v.type_name()));
+  throw Error(at.file, at.field,
+              "expected a string or an integer, found " + std::string(v.type_name()));
 }
 
 // Normalizes each value and rejects duplicates; `at(i)` names value i.
@@ -63,8 +63,8 @@ std::vector<std::string> normalize_values(const AxisDefinition& axis,
 
 bool valid_suite_name(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   }) && name.front() != '.';
 }
 
@@ -119,9 +119,9 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
     for (size_t i = 0; i < values.size(); ++i) {
       raw.push_back(value_text(values[i], values_at.index(i)));
     }
-    suite.axes.push_back(
-        {name, normalize_values(def, raw, source,
-                                [&](size_t i) { return values_at.index(i).field; })});
+    suite.axes.push_back({name, normalize_values(def, raw, source, [&](size_t i) {
+                            return values_at.index(i).field;
+                          })});
   }
 
   suite.design = design_from_string(get_string_or(j, "design", at, "ofat"), source, "design");

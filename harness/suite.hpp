@@ -1,4 +1,5 @@
-// Suite: a named workload, the axes to vary it over, and the invariance contract (suites/NAME.json).
+// Suite: a named workload, the axes to vary it over, and the invariance contract
+// (suites/NAME.json).
 //
 // {
 //   "format_version": 1,

@@ -59,8 +59,9 @@ void apply_expectations(const SuiteExpectations& expect, RunReport& report) {
                 "the suite expects seed to change results, but every seed change left every "
                 "bit identical (seed has no effect: is the seed reaching the training?)");
   } else if (!*expect.seed_changes_results && breaking > 0) {
-    fail_report(report, "the suite expects seed not to change results, but a seed change broke "
-                        "bit-equality");
+    fail_report(report,
+                "the suite expects seed not to change results, but a seed change broke "
+                "bit-equality");
   }
 }
 

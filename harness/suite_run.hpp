@@ -12,9 +12,9 @@
 namespace repro {
 
 struct SuiteRunInput {
-  const RunPlan* plan = nullptr;   // what to run (required)
-  CellRunner* runner = nullptr;    // how (required): ProcessRunner, or a fake in tests
-  DumpProvider* dumps = nullptr;   // for magnitudes; may be null
+  const RunPlan* plan = nullptr;  // what to run (required)
+  CellRunner* runner = nullptr;   // how (required): ProcessRunner, or a fake in tests
+  DumpProvider* dumps = nullptr;  // for magnitudes; may be null
   const GoldenStore* golden = nullptr;
   bool require_golden = false;
   // The environment's fingerprint when the baseline's own trace carries none (the probe of

@@ -66,14 +66,15 @@ void write_axes_text(std::ostream& out, const AxisAvailability& availability) {
   for (const auto& axis : availability.report()) {
     out << "\n" << std::left << std::setw(16) << axis.axis << axis.summary << "\n";
     if (!axis.open_values.empty()) {
-      out << std::setw(16) << "" << "values:    " << axis.open_values << "\n";
+      out << std::setw(16) << ""
+          << "values:    " << axis.open_values << "\n";
       continue;
     }
-    out << std::setw(16) << "" << "available: " << (axis.available.empty() ? "none" : join(axis.available))
-        << "\n";
+    out << std::setw(16) << ""
+        << "available: " << (axis.available.empty() ? "none" : join(axis.available)) << "\n";
     for (const auto& missing : axis.unavailable) {
-      out << std::setw(16) << "" << "missing:   " << missing.value << ": " << missing.reason
-          << "\n";
+      out << std::setw(16) << ""
+          << "missing:   " << missing.value << ": " << missing.reason << "\n";
     }
   }
 }

@@ -71,7 +71,8 @@ int run_bless(const CommonOptions& common, const BlessOptions& options) {
   if (!common.quiet) {
     print_plan_notes(plan, std::cerr);
   }
-  auto run_dir = create_run_directory(setup.root, plan.suite.name, std::chrono::system_clock::now());
+  auto run_dir =
+      create_run_directory(setup.root, plan.suite.name, std::chrono::system_clock::now());
   auto runner = make_process_runner(setup, plan, options.jobs, run_dir);
   ProgressPrinter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
   SuiteRunInput input;
@@ -100,9 +101,9 @@ int run_bless(const CommonOptions& common, const BlessOptions& options) {
   }
   for (const auto& run : result.runs) {
     if (run.status == RunStatus::crashed || run.status == RunStatus::timeout) {
-      return refuse(k_exit_infrastructure,
-                    "cell " + run.cell.id + " " + std::string(to_string(run.status)) + ": " +
-                        run.reason);
+      return refuse(
+          k_exit_infrastructure,
+          "cell " + run.cell.id + " " + std::string(to_string(run.status)) + ": " + run.reason);
     }
   }
   if (!result.report.repeatable.has_value()) {

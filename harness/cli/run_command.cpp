@@ -48,23 +48,28 @@ suite expectation failed; 2 usage, suite or golden-file error; 3 a worker crashe
 out or could not start; 77 nothing could run here (ctest's skip code).)TEXT";
 
 void add_run_options(CLI::App* cmd, RunOptions& options) {
-  cmd->add_option("--suite", options.suite,
-                  "Suite to run: suites/NAME.json under the project root")
+  cmd->add_option("--suite", options.suite, "Suite to run: suites/NAME.json under the project root")
+      ->type_name("NAME")
       ->capture_default_str();
   cmd->add_option("--matrix", options.matrix,
                   "Devices to run on, comma-separated (cpu, gpu; cuda means gpu): sets the "
-                  "device axis");
+                  "device axis")
+      ->type_name("DEVICES");
   cmd->add_option("--axis", options.axes,
                   "NAME=V1,V2: replace (or add) an axis's values; repeatable. Axes: device, "
                   "threads, interop_threads, seed, deterministic, cpu_capability, blas, worker")
+      ->type_name("NAME=V1,V2")
       ->allow_extra_args(false);
   cmd->add_option("--jobs,-j", options.jobs,
                   "Workers at a time (default: max(1, cores / threads per cell))")
+      ->type_name("N")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--json", options.json, "Write the JSON report (a contract) to FILE");
-  cmd->add_option("--junit", options.junit, "Write a JUnit XML report to FILE");
+  cmd->add_option("--json", options.json, "Write the JSON report (a contract) to FILE")
+      ->type_name("FILE");
+  cmd->add_option("--junit", options.junit, "Write a JUnit XML report to FILE")->type_name("FILE");
   cmd->add_option("--markdown", options.markdown,
-                  "Write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)");
+                  "Write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)")
+      ->type_name("FILE");
   cmd->add_flag("--require-golden", options.require_golden,
                 "Fail (exit 1) when a cell has no golden digests for this environment class");
   cmd->add_option("--design", options.design,
@@ -73,14 +78,15 @@ void add_run_options(CLI::App* cmd, RunOptions& options) {
       ->check(CLI::IsMember({"ofat", "full"}));
   cmd->add_option("--shard", options.shard,
                   "i/N: run shard i of N (0 <= i < N; cells by matrix position modulo N), plus "
-                  "the baseline to compare with");
+                  "the baseline to compare with")
+      ->type_name("i/N");
   cmd->add_option("--html", options.html,
-                  "Write a self-contained HTML report (with the history trend) to FILE");
+                  "Write a self-contained HTML report (with the history trend) to FILE")
+      ->type_name("FILE");
   cmd->add_flag("--keep-runs", options.keep_runs,
                 "Keep .repro/runs/<time>-<suite>/ (configs, traces, worker logs) after a "
                 "successful run");
-  cmd->add_flag("--no-history", options.no_history,
-                "Do not append a row to .repro/history.sqlite");
+  cmd->add_flag("--no-history", options.no_history, "Do not append a row to .repro/history.sqlite");
 }
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -152,12 +158,13 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   validate_goldens(golden, suite.name);
 
   RunSetup setup = prepare_run_setup(common, suite.workload);
-  RunPlan plan = plan_run(std::move(suite), overrides,
-                          setup.availability ? &*setup.availability : nullptr);
+  RunPlan plan =
+      plan_run(std::move(suite), overrides, setup.availability ? &*setup.availability : nullptr);
   if (!common.quiet) {
     print_plan_notes(plan, std::cerr);
   }
-  auto run_dir = create_run_directory(setup.root, plan.suite.name, std::chrono::system_clock::now());
+  auto run_dir =
+      create_run_directory(setup.root, plan.suite.name, std::chrono::system_clock::now());
   auto runner = make_process_runner(setup, plan, options.jobs, run_dir);
 
   ProgressPrinter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);

@@ -19,8 +19,7 @@ RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& work
 }
 
 std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const RunPlan& plan,
-                                                   int jobs,
-                                                   const std::filesystem::path& run_dir) {
+                                                   int jobs, const std::filesystem::path& run_dir) {
   ProcessRunnerOptions options;
   options.workload = plan.suite.workload;
   options.launch = setup.launch;

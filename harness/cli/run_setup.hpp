@@ -34,8 +34,7 @@ RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& work
 // Creates ROOT/.repro/runs/<UTC>-<suite> and a ProcessRunner for `plan` there: `jobs` workers
 // at a time (0: default_jobs), the suite's cell time limit, unavailable cells skipped unstarted.
 std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const RunPlan& plan,
-                                                   int jobs,
-                                                   const std::filesystem::path& run_dir);
+                                                   int jobs, const std::filesystem::path& run_dir);
 
 // Removes the run folder unless `keep` or a cell crashed or timed out (its logs are the
 // evidence); says on `err` where kept logs are.

@@ -29,7 +29,9 @@ CliResult run_repro_check(const std::vector<std::string>& args) {
   return result;
 }
 
-std::filesystem::path worker_executable() { return bin_dir() / "repro-worker"; }
+std::filesystem::path worker_executable() {
+  return bin_dir() / "repro-worker";
+}
 
 const Fingerprint& worker_fingerprint() {
   static const Fingerprint k_fingerprint =
@@ -70,8 +72,8 @@ CliResult ScratchProject::run(const std::string& suite, const std::vector<std::s
                               nlohmann::json* report) const {
   auto json_path = root() / (suite + ".json");
   std::filesystem::remove(json_path);
-  std::vector<std::string> full = {"run", "--suite", suite, "--no-history", "--json",
-                                   json_path.string()};
+  std::vector<std::string> full = {"run",          "--suite", suite,
+                                   "--no-history", "--json",  json_path.string()};
   full.insert(full.end(), args.begin(), args.end());
   CliResult result = repro_check(full);
   if (report != nullptr && std::filesystem::exists(json_path)) {

@@ -51,9 +51,9 @@ TEST(Cli, CrashedWorkerIsAnInfrastructureFailure) {
   write_file_atomic(worker, "#!/bin/sh\necho 'worker: out of memory' >&2\nexit 3\n");
   ::chmod(worker.c_str(), 0755);
   auto json = project.root() / "crash.json";
-  CliResult r = run_repro_check({"--root", project.root().string(), "--worker", worker.string(),
-                                 "run", "--suite", "crash", "--no-history", "--json",
-                                 json.string()});
+  CliResult r =
+      run_repro_check({"--root", project.root().string(), "--worker", worker.string(), "run",
+                       "--suite", "crash", "--no-history", "--json", json.string()});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   nlohmann::json report = nlohmann::json::parse(read_file(json));
   EXPECT_EQ(report["cells"][0]["verdict"], "crashed");

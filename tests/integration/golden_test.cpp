@@ -28,14 +28,13 @@ TEST(Golden, CorruptGoldenGivesExit2AndStaysUntouched) {
   ScratchProject project;
   project.write_suite("corrupt", {{{"name", "threads"}, {"values", {1}}}});
   // The golden this machine's run would be compared with, truncated.
-  auto golden = project.root() / "golden" / "corrupt" /
-                (environment_class(worker_fingerprint()) + ".json");
+  auto golden =
+      project.root() / "golden" / "corrupt" / (environment_class(worker_fingerprint()) + ".json");
   std::string text = "{\"format_version\": 1, \"suite\": \"corrupt\", \"cells\": {";
   write_file_atomic(golden, text);
   CliResult run = project.run("corrupt", {}, nullptr);
   EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
-  EXPECT_NE(run.err.find("repro-check: error: " + golden.string()), std::string::npos)
-      << run.err;
+  EXPECT_NE(run.err.find("repro-check: error: " + golden.string()), std::string::npos) << run.err;
   EXPECT_EQ(read_file(golden), text);
   CliResult bless = project.repro_check({"bless", "--suite", "corrupt"});
   EXPECT_EQ(bless.exit_code, 2) << bless.out << bless.err;

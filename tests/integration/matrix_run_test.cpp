@@ -61,9 +61,9 @@ TEST(MatrixRun, DeclaredInvariantAxisThatBreaksFailsTheRun) {
 
 TEST(MatrixRun, StrictModeKeepsThreadsInvariant) {
   ScratchProject project;
-  project.write_suite("strict", {{{"name", "threads"}, {"values", {1, 2}}}},
-                      {{"invariant", {"threads"}},
-                       {"workload", {{"train", {{"mode", "strict"}, {"shards", 4}}}}}});
+  project.write_suite(
+      "strict", {{{"name", "threads"}, {"values", {1, 2}}}},
+      {{"invariant", {"threads"}}, {"workload", {{"train", {{"mode", "strict"}, {"shards", 4}}}}}});
   nlohmann::json report;
   CliResult r = project.run("strict", {}, &report);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

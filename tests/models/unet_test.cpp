@@ -7,6 +7,7 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <ostream>
 
 namespace repro {
 namespace {
@@ -16,6 +17,10 @@ struct ShapeCase {
   int depth;
   int image_size;
 };
+
+void PrintTo(const ShapeCase& c, std::ostream* os) {
+  *os << c.variant << " depth " << c.depth << " image " << c.image_size;
+}
 
 class UNetShapes : public ::testing::TestWithParam<ShapeCase> {};
 

@@ -22,8 +22,7 @@ TEST(Axis, RegistryNamesAreTheContract) {
     names.emplace_back(axis.name);
   }
   EXPECT_EQ(names, (std::vector<std::string>{"device", "threads", "interop_threads", "seed",
-                                             "deterministic", "cpu_capability", "blas",
-                                             "worker"}));
+                                             "deterministic", "cpu_capability", "blas", "worker"}));
   EXPECT_EQ(find_axis("blas")->values,
             (std::vector<std::string_view>{"reference", "atlas", "blis", "openblas-pthread",
                                            "openblas-openmp"}));
@@ -46,20 +45,20 @@ TEST(Axis, NormalizesAliasesAndNumbers) {
 }
 
 TEST(Axis, RejectsValuesTheAxisDoesNotAccept) {
-  for (auto [axis, value] : std::vector<std::pair<std::string_view, std::string_view>>{
-           {"device", "tpu"},
-           {"threads", "0"},
-           {"threads", "-1"},
-           {"threads", "1025"},
-           {"threads", " 2"},
-           {"interop_threads", "two"},
-           {"seed", "18446744073709551616"},
-           {"seed", "1e3"},
-           {"deterministic", "yes"},
-           {"cpu_capability", "sse4"},
-           {"blas", "mkl"},
-           {"worker", ""},
-           {"worker", "/a,b"}}) {
+  for (auto [axis, value] :
+       std::vector<std::pair<std::string_view, std::string_view>>{{"device", "tpu"},
+                                                                  {"threads", "0"},
+                                                                  {"threads", "-1"},
+                                                                  {"threads", "1025"},
+                                                                  {"threads", " 2"},
+                                                                  {"interop_threads", "two"},
+                                                                  {"seed", "18446744073709551616"},
+                                                                  {"seed", "1e3"},
+                                                                  {"deterministic", "yes"},
+                                                                  {"cpu_capability", "sse4"},
+                                                                  {"blas", "mkl"},
+                                                                  {"worker", ""},
+                                                                  {"worker", "/a,b"}}) {
     SCOPED_TRACE(std::string(axis) + "=" + std::string(value));
     try {
       norm(axis, value);
@@ -160,9 +159,9 @@ TEST(AxisAvailability, ExplainsEveryMissingValue) {
   EXPECT_EQ(availability.unavailable_reason("cpu_capability", "avx512"),
             "CPU lacks AVX-512 (no 'avx512f' in /proc/cpuinfo)");
   EXPECT_EQ(availability.unavailable_reason("blas", "openblas-pthread"), std::nullopt);
-  EXPECT_EQ(availability.unavailable_reason("blas", "atlas"),
-            (dir / "atlas/libblas.so.3").string() +
-                " not installed (apt-get install libatlas3-base)");
+  EXPECT_EQ(
+      availability.unavailable_reason("blas", "atlas"),
+      (dir / "atlas/libblas.so.3").string() + " not installed (apt-get install libatlas3-base)");
   EXPECT_EQ(availability.unavailable_reason("threads", "64"), std::nullopt);
   EXPECT_EQ(availability.unavailable_reason("worker", (dir / "nope").string()),
             (dir / "nope").string() + ": no such file");
@@ -179,12 +178,13 @@ TEST(AxisAvailability, CpuWithTheIsaButLibtorchWithoutIt) {
   ASSERT_TRUE(reason.has_value());
   EXPECT_NE(reason->find("no AVX-512 kernels"), std::string::npos) << *reason;
   facts.fingerprint->cpu_capabilities_supported.push_back("avx512");
-  EXPECT_EQ(AxisAvailability(facts).unavailable_reason("cpu_capability", "avx512"),
-            std::nullopt);
+  EXPECT_EQ(AxisAvailability(facts).unavailable_reason("cpu_capability", "avx512"), std::nullopt);
 }
 
 TEST(AxisAvailability, WorkerThatCannotBeAskedExplainsGpu) {
-  MachineFacts facts{std::nullopt, "/x/repro-worker: no such file", {"avx2", "fma"},
+  MachineFacts facts{std::nullopt,
+                     "/x/repro-worker: no such file",
+                     {"avx2", "fma"},
                      BlasLocator(std::vector<std::filesystem::path>{})};
   AxisAvailability availability(facts);
   auto reason = availability.unavailable_reason("device", "gpu");

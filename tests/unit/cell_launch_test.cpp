@@ -87,8 +87,8 @@ TEST_F(CellLaunchTest, PlansConfigArgvAndProgram) {
   Cell cell;
   cell.id = "seed=9,threads=2";
   cell.settings = {{"seed", "9"}, {"threads", "2"}};
-  CellLaunch launch = plan_cell_launch(cell, workload, context, "/r/c/config.json",
-                                       "/r/c/trace.jsonl");
+  CellLaunch launch =
+      plan_cell_launch(cell, workload, context, "/r/c/config.json", "/r/c/trace.jsonl");
   EXPECT_EQ(launch.program, "/opt/repro/bin/repro-worker");
   EXPECT_EQ(launch.args, (std::vector<std::string>{"--config", "/r/c/config.json", "--trace",
                                                    "/r/c/trace.jsonl"}));
@@ -110,8 +110,7 @@ TEST_F(CellLaunchTest, WorkloadThreadsApplyWithoutAThreadsAxis) {
 TEST(CellLaunch, DumpArgs) {
   EXPECT_EQ(dump_args("c.json", "d/trace.jsonl", 2, "d"),
             (std::vector<std::string>{"--config", "c.json", "--trace", "d/trace.jsonl",
-                                      "--dump-step", "2", "--dump-dir", "d",
-                                      "--stop-after-dump"}));
+                                      "--dump-step", "2", "--dump-dir", "d", "--stop-after-dump"}));
 }
 
 TEST(CellLaunch, DetectsSettingsThatDidNotTakeEffect) {

@@ -172,8 +172,9 @@ TEST(RunPlan, EveryShardRunsTheBaseline) {
   RunPlan plan = plan_run(small_suite(), o, nullptr);
   ASSERT_EQ(plan.all_cells.size(), 4u);
   // Shard 1/2 holds positions 1 and 3 (the repeat and seed=2), plus the baseline.
-  EXPECT_EQ(ids(plan.cells), (std::vector<std::string>{"seed=1,threads=1", "seed=1,threads=1#repeat",
-                                                       "seed=2,threads=1"}));
+  EXPECT_EQ(ids(plan.cells),
+            (std::vector<std::string>{"seed=1,threads=1", "seed=1,threads=1#repeat",
+                                      "seed=2,threads=1"}));
   o.shard = ShardSpec{0, 2};
   plan = plan_run(small_suite(), o, nullptr);
   EXPECT_EQ(ids(plan.cells), (std::vector<std::string>{"seed=1,threads=1", "seed=1,threads=2"}));

@@ -169,8 +169,8 @@ TEST_F(ProcessRunnerTest, MissingOrIncompleteTraceIsACrash) {
   EXPECT_NE(run.reason.find("no trace"), std::string::npos) << run.reason;
 
   write_trace(m_dir / "fixture/torn.jsonl", cpu_fingerprint(), /*finish=*/false);
-  run = run_one(script("torn", "cp \"" + (m_dir / "fixture/torn.jsonl.partial").string() +
-                                   "\" \"$4\""));
+  run = run_one(
+      script("torn", "cp \"" + (m_dir / "fixture/torn.jsonl.partial").string() + "\" \"$4\""));
   EXPECT_EQ(run.status, RunStatus::crashed);
   EXPECT_NE(run.reason.find("no end record"), std::string::npos) << run.reason;
   ASSERT_TRUE(run.trace.has_value());
