@@ -346,6 +346,23 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
   };
 
   while (!pending.empty() || !active.empty()) {
+    if (m_options.cancelled && m_options.cancelled()) {
+      for (auto& a : active) {
+        a.process.reset();  // SIGKILL to the worker's process group, then reaped
+        pending.push_back(a.index);
+      }
+      state.running = 0;
+      active.clear();
+      for (size_t index : pending) {
+        CellRun run;
+        run.cell = cells[index];
+        run.status = RunStatus::crashed;
+        run.reason = "interrupted";
+        complete(index, std::move(run));
+      }
+      pending.clear();
+      break;
+    }
     while (!pending.empty() && active.size() < static_cast<size_t>(m_options.jobs)) {
       size_t index = pending.front();
       pending.pop_front();
@@ -403,7 +420,18 @@ std::optional<TensorDump> ProcessRunner::dump(const Cell& cell, int step, std::s
     spec.stdout_path = dump_dir / "stdout";
     spec.stderr_path = dump_dir / "stderr";
     spec.timeout = m_options.cell_timeout;
-    ProcessResult result = run_process(spec);
+    if (m_options.cancelled && m_options.cancelled()) {
+      return fail("interrupted");
+    }
+    Process process(spec);
+    std::optional<ProcessResult> ended;
+    while (!(ended = process.poll())) {
+      if (m_options.cancelled && m_options.cancelled()) {
+        return fail("interrupted");  // ~Process kills the worker's process group
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const ProcessResult& result = *ended;
     if (!result.started || result.timed_out || result.signal != 0 || result.exit_code != 0) {
       std::string tail = stderr_summary(spec.stderr_path);
       return fail(describe_exit(result) + (tail.empty() ? "" : ": " + tail));

@@ -35,6 +35,9 @@ struct ProcessRunnerOptions {
   // A reason for cells that cannot run on this machine (they are skipped unstarted); may be
   // empty (every cell is started).
   std::function<std::optional<std::string>(const Cell&)> skip_reason;
+  // Polled while cells run; once it returns true (Ctrl-C, say) running workers are killed
+  // and every unfinished cell ends `crashed` with reason "interrupted". May be empty.
+  std::function<bool()> cancelled;
 };
 
 class ProcessRunner : public CellRunner, public DumpProvider {

@@ -166,6 +166,7 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   auto run_dir =
       create_run_directory(setup.root, plan.suite.name, std::chrono::system_clock::now());
   auto runner = make_process_runner(setup, plan, options.jobs, run_dir);
+  install_interrupt_handler();
 
   ProgressPrinter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
   SuiteRunInput input;
@@ -182,6 +183,11 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   }
   SuiteRunResult result = run_suite(input);
   progress.finish();
+  if (interrupted()) {
+    std::cerr << "repro-check: interrupted; nothing reported or recorded\n";
+    finish_run_directory(run_dir, result.runs, /*keep=*/true, std::cerr);
+    return interrupted_exit_code();
+  }
   const RunReport& report = result.report;
 
   TerminalOptions terminal;

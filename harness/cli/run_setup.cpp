@@ -2,10 +2,36 @@
 #include "harness/cli/run_setup.hpp"
 
 #include <chrono>
+#include <csignal>
 
 #include "harness/util/subprocess.hpp"
 
 namespace repro {
+namespace {
+
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void remember_signal(int signal) {
+  g_signal = signal;
+}
+
+}  // namespace
+
+void install_interrupt_handler() {
+  struct sigaction action {};
+  action.sa_handler = remember_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+bool interrupted() {
+  return g_signal != 0;
+}
+
+int interrupted_exit_code() {
+  return 128 + static_cast<int>(g_signal);
+}
 
 RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload) {
   RunSetup setup;
@@ -26,6 +52,7 @@ std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const 
   options.run_dir = run_dir;
   options.jobs = jobs > 0 ? jobs : default_jobs(plan.cells, plan.suite.workload, available_cores());
   options.cell_timeout = std::chrono::seconds(plan.suite.cell_timeout_s);
+  options.cancelled = [] { return interrupted(); };
   if (setup.availability) {
     const AxisAvailability* availability = &*setup.availability;
     options.skip_reason = [availability](const Cell& cell) {

@@ -31,6 +31,17 @@ struct RunSetup {
 // its cells will crash with the reason instead, and gpu cells skip.
 RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload);
 
+// Makes SIGINT and SIGTERM set a flag instead of ending the process, so running workers
+// (each in its own process group, out of reach of the terminal's Ctrl-C) are killed and
+// reaped by the runner. Idempotent.
+void install_interrupt_handler();
+
+// True once SIGINT or SIGTERM arrived after install_interrupt_handler().
+bool interrupted();
+
+// The exit code after an interruption: 128 + the signal (130 for Ctrl-C).
+int interrupted_exit_code();
+
 // Creates ROOT/.repro/runs/<UTC>-<suite> and a ProcessRunner for `plan` there: `jobs` workers
 // at a time (0: default_jobs), the suite's cell time limit, unavailable cells skipped unstarted.
 std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const RunPlan& plan,

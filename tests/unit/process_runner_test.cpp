@@ -226,6 +226,27 @@ TEST_F(ProcessRunnerTest, RunsJobsInParallelAndReportsProgress) {
   EXPECT_NE(seen.back().finished, nullptr);
 }
 
+TEST_F(ProcessRunnerTest, CancellationKillsRunningWorkersAndStartsNoMore) {
+  auto o = options(script("hang", "sleep 30"));
+  o.jobs = 1;
+  bool cancel = false;
+  o.cancelled = [&cancel] { return cancel; };
+  ProcessRunner runner(o);
+  auto start = std::chrono::steady_clock::now();
+  auto runs = runner.run({cell("seed=1", {{"seed", "1"}}), cell("seed=2", {{"seed", "2"}})},
+                         [&cancel](const RunProgress& p) { cancel = cancel || p.running > 0; });
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  ASSERT_EQ(runs.size(), 2u);
+  for (const auto& run : runs) {
+    EXPECT_EQ(run.status, RunStatus::crashed);
+    EXPECT_EQ(run.reason, "interrupted");
+  }
+  EXPECT_EQ(runs[1].cell.id, "seed=2");
+  std::string error;
+  EXPECT_FALSE(runner.dump(cell("seed=1", {{"seed", "1"}}), 0, &error).has_value());
+  EXPECT_NE(error.find("interrupted"), std::string::npos) << error;
+}
+
 TEST_F(ProcessRunnerTest, DumpRerunsTheWorkerOnceAndReadsTheDump) {
   TensorDump fixture;
   fixture.step = 1;
