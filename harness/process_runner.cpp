@@ -1,4 +1,4 @@
-// ProcessRunner: starts workers with posix_spawn (util/subprocess), polls them, classifies the end.
+// ProcessRunner: spawns and polls workers; how each ended is judged by worker_exit.hpp.
 #include "harness/process_runner.hpp"
 
 #include <sched.h>
@@ -7,73 +7,13 @@
 #include <ctime>
 #include <deque>
 #include <memory>
-#include <sstream>
 #include <thread>
 
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
-#include "harness/util/json_fields.hpp"
+#include "harness/worker_exit.hpp"
 
 namespace repro {
-namespace {
-
-constexpr const char* k_config_file = "config.json";
-constexpr const char* k_trace_file = "trace.jsonl";
-constexpr size_t k_stderr_lines = 6;
-
-// The last few non-empty lines of a worker's stderr, joined with " | " for a one-line reason.
-std::string stderr_summary(const std::filesystem::path& path) {
-  std::string tail = file_tail(path, 4000);
-  std::vector<std::string> lines;
-  std::istringstream in(tail);
-  std::string line;
-  while (std::getline(in, line)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
-      line.pop_back();
-    }
-    if (!line.empty()) {
-      lines.push_back(line);
-    }
-  }
-  if (lines.size() > k_stderr_lines) {
-    lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(k_stderr_lines));
-  }
-  std::string out;
-  for (const auto& l : lines) {
-    out += (out.empty() ? "" : " | ") + l;
-  }
-  return out;
-}
-
-// What the worker's exit codes mean (docs/trace-format.md).
-std::string describe_exit(const ProcessResult& result) {
-  std::string text = result.describe();
-  if (result.started && !result.timed_out && result.signal == 0) {
-    if (result.exit_code == 2) {
-      text += " (worker rejected its config)";
-    } else if (result.exit_code == 3) {
-      text += " (worker runtime failure)";
-    }
-  }
-  return text;
-}
-
-// Reads a trace that may be absent or torn; nullopt (with `error`) when unreadable.
-std::optional<Trace> try_read_trace(const std::filesystem::path& path, std::string* error) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    *error = "no trace at " + path.string();
-    return std::nullopt;
-  }
-  try {
-    return read_trace(path);
-  } catch (const Error& e) {
-    *error = std::string("trace unreadable: ") + e.what();
-    return std::nullopt;
-  }
-}
-
-}  // namespace
 
 std::string sanitize_cell_id(std::string_view id) {
   std::string out;
@@ -132,39 +72,6 @@ int default_jobs(const std::vector<Cell>& cells, const WorkerConfig& workload, i
   return std::max(1, cores / most);
 }
 
-std::string skip_line_reason(const std::string& stderr_text) {
-  std::istringstream in(stderr_text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("skip:", 0) == 0) {
-      line.erase(0, 5);
-      while (!line.empty() && (line.front() == ' ')) {
-        line.erase(0, 1);
-      }
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
-        line.pop_back();
-      }
-      return line;
-    }
-  }
-  return "";
-}
-
-double median_step_time_ms(const std::vector<double>& step_time_ms) {
-  std::vector<double> times;
-  for (double t : step_time_ms) {
-    if (t > 0) {
-      times.push_back(t);
-    }
-  }
-  if (times.empty()) {
-    return 0;
-  }
-  std::sort(times.begin(), times.end());
-  size_t mid = times.size() / 2;
-  return times.size() % 2 == 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-}
-
 ProcessRunner::ProcessRunner(ProcessRunnerOptions options) : m_options(std::move(options)) {
   m_options.jobs = std::max(1, m_options.jobs);
 }
@@ -174,84 +81,6 @@ std::filesystem::path ProcessRunner::cell_dir(const Cell& cell) const {
     return it->second;
   }
   return m_options.run_dir / sanitize_cell_id(cell.id);
-}
-
-CellRun ProcessRunner::finish_cell(const Cell& cell, const std::filesystem::path& dir,
-                                   const ProcessResult& result) const {
-  CellRun run;
-  run.cell = cell;
-  run.trace_path = dir / k_trace_file;
-  run.wall_seconds = result.wall_seconds;
-  auto stderr_path = dir / "stderr";
-  auto with_stderr = [&](std::string text) {
-    std::string tail = stderr_summary(stderr_path);
-    return tail.empty() ? text : text + ": " + tail;
-  };
-  // What a crashed or killed worker left behind is still worth showing.
-  auto attach_partial = [&] {
-    std::string ignored;
-    auto partial = dir / (std::string(k_trace_file) + ".partial");
-    run.trace = try_read_trace(partial, &ignored);
-    if (!run.trace) {
-      run.trace = try_read_trace(run.trace_path, &ignored);
-    }
-  };
-
-  if (result.timed_out) {
-    run.status = RunStatus::timeout;
-    run.reason = "no result within the suite's cell_timeout_s (" +
-                 std::to_string(m_options.cell_timeout.count() / 1000) + " s)";
-    attach_partial();
-    return run;
-  }
-  if (!result.started) {
-    run.status = RunStatus::crashed;
-    run.reason = result.describe();
-    return run;
-  }
-  if (result.signal == 0 && result.exit_code == 77) {
-    run.status = RunStatus::skipped;
-    std::string reason = skip_line_reason(file_tail(stderr_path, 1 << 16));
-    run.reason =
-        reason.empty() ? "the worker cannot run this cell here (exit 77, no skip line)" : reason;
-    return run;
-  }
-  if (result.signal != 0 || result.exit_code != 0) {
-    run.status = RunStatus::crashed;
-    run.reason = with_stderr(describe_exit(result));
-    attach_partial();
-    return run;
-  }
-  std::string error;
-  run.trace = try_read_trace(run.trace_path, &error);
-  run.status = RunStatus::crashed;
-  if (!run.trace) {
-    run.reason = with_stderr("exit 0 but " + error);
-    attach_partial();
-    return run;
-  }
-  if (!run.trace->complete) {
-    run.reason = "exit 0 but the trace has no end record";
-    return run;
-  }
-  if (run.trace->end_status != "ok") {
-    run.reason = "the worker ended its trace with status '" + run.trace->end_status + "'";
-    return run;
-  }
-  run.step_time_ms = median_step_time_ms(run.trace->step_time_ms);
-  try {
-    Fingerprint fp =
-        fingerprint_from_json(run.trace->header.fingerprint, run.trace_path.string() + ": header");
-    if (auto mismatch = settings_mismatch(cell.settings, fp)) {
-      run.reason = "settings did not take effect: " + *mismatch;
-      return run;
-    }
-  } catch (const Error& e) {
-    run.reason = std::string("trace header fingerprint unreadable: ") + e.what();
-    return run;
-  }
-  run.status = RunStatus::ran;
-  return run;
 }
 
 std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
@@ -317,8 +146,8 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
     }
     CellLaunch launch;
     try {
-      launch = plan_cell_launch(cell, m_options.workload, m_options.launch, dir / k_config_file,
-                                dir / k_trace_file);
+      launch = plan_cell_launch(cell, m_options.workload, m_options.launch,
+                                dir / k_cell_config_file, dir / k_cell_trace_file);
     } catch (const Error& e) {
       CellRun run;
       run.cell = cell;
@@ -327,7 +156,7 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
       complete(index, std::move(run));
       return;
     }
-    write_file_atomic(dir / k_config_file, to_json(launch.config).dump(2) + "\n");
+    write_file_atomic(dir / k_cell_config_file, to_json(launch.config).dump(2) + "\n");
     ProcessSpec spec;
     spec.program = launch.program;
     spec.args = launch.args;
@@ -337,7 +166,7 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
     spec.timeout = m_options.cell_timeout;
     auto process = std::make_unique<Process>(spec);
     if (!process->started()) {
-      complete(index, finish_cell(cell, dir, process->wait()));
+      complete(index, cell_run_from_exit(cell, dir, process->wait(), m_options.cell_timeout));
       return;
     }
     active.push_back({index, dir, std::move(process)});
@@ -372,7 +201,7 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
     for (auto it = active.begin(); it != active.end();) {
       if (auto result = it->process->poll()) {
         size_t index = it->index;
-        CellRun run = finish_cell(cells[index], it->dir, *result);
+        CellRun run = cell_run_from_exit(cells[index], it->dir, *result, m_options.cell_timeout);
         it = active.erase(it);
         --state.running;
         complete(index, std::move(run));
@@ -409,13 +238,13 @@ std::optional<TensorDump> ProcessRunner::dump(const Cell& cell, int step, std::s
     if (ec) {
       return fail("cannot create " + dump_dir.string() + ": " + ec.message());
     }
-    auto config_path = dir / k_config_file;
+    auto config_path = dir / k_cell_config_file;
     CellLaunch launch = plan_cell_launch(cell, m_options.workload, m_options.launch, config_path,
-                                         dump_dir / k_trace_file);
+                                         dump_dir / k_cell_trace_file);
     write_file_atomic(config_path, to_json(launch.config).dump(2) + "\n");
     ProcessSpec spec;
     spec.program = launch.program;
-    spec.args = dump_args(config_path, dump_dir / k_trace_file, step, dump_dir);
+    spec.args = dump_args(config_path, dump_dir / k_cell_trace_file, step, dump_dir);
     spec.env = launch.env;
     spec.stdout_path = dump_dir / "stdout";
     spec.stderr_path = dump_dir / "stderr";

@@ -1,12 +1,9 @@
 // ProcessRunner: the real CellRunner: one worker process per cell, in parallel, with time limits.
 //
 // Each cell gets a folder RUN_DIR/NN-<sanitized cell id>/ with config.json (the worker
-// config), trace.jsonl (written by the worker), stdout and stderr. Status of a finished cell:
-//   exit 0 and a complete trace whose fingerprint shows the settings took effect -> ran;
-//   exit 77 -> skipped, with the worker's "skip: <reason>" line as reason;
-//   time limit -> timeout; anything else (other exit code, signal, could not start, missing
-//   or incomplete trace, settings not applied) -> crashed, with the reason and stderr tail.
-// A cell whose settings cannot run here (skip_reason) is skipped without starting a worker.
+// config), trace.jsonl (written by the worker), stdout and stderr; how the worker ended
+// becomes the cell's status as worker_exit.hpp describes. A cell whose settings cannot run
+// here (skip_reason) is skipped without starting a worker.
 #pragma once
 
 #include <chrono>
@@ -23,6 +20,7 @@
 #include "harness/runner.hpp"
 #include "harness/util/subprocess.hpp"
 #include "harness/worker_config.hpp"
+#include "harness/worker_exit.hpp"
 
 namespace repro {
 
@@ -57,10 +55,6 @@ class ProcessRunner : public CellRunner, public DumpProvider {
   std::filesystem::path cell_dir(const Cell& cell) const;
 
  private:
-  // The CellRun of a worker that ended with `result`.
-  CellRun finish_cell(const Cell& cell, const std::filesystem::path& dir,
-                      const ProcessResult& result) const;
-
   ProcessRunnerOptions m_options;
   std::map<std::string, std::filesystem::path> m_cell_dirs;   // by cell id
   std::map<std::pair<std::string, int>, TensorDump> m_dumps;  // by (cell id, step)
@@ -81,11 +75,5 @@ int available_cores();
 
 // max(1, cores / the most threads any cell uses): the default --jobs.
 int default_jobs(const std::vector<Cell>& cells, const WorkerConfig& workload, int cores);
-
-// The reason text of a worker's "skip: <reason>" stderr line, or "" when there is none.
-std::string skip_line_reason(const std::string& stderr_text);
-
-// The median of the positive entries (steps without a timing are 0), 0 when none.
-double median_step_time_ms(const std::vector<double>& step_time_ms);
 
 }  // namespace repro

@@ -1,5 +1,4 @@
-// Suite: a named workload, the axes to vary it over, and the invariance contract
-// (suites/NAME.json).
+// Suite: a workload, the axes to vary it over, and what must not change (suites/NAME.json).
 //
 // {
 //   "format_version": 1,
@@ -12,6 +11,7 @@
 //   "expect": {"seed_changes_results": true},  // optional expectations
 //   "cell_timeout_s": 120                   // per-cell worker time limit; default 600
 // }
+// docs/suites.md describes suites, axes, cells and runs for people.
 #pragma once
 
 #include <filesystem>

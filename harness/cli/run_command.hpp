@@ -1,5 +1,6 @@
-// `repro-check run`: runs a suite's matrix of cells, compares them, reports, and sets the exit
-// code. `repro-check --matrix gpu,cpu` (no subcommand) is `run --suite smoke --matrix gpu,cpu`.
+// `repro-check run`: runs a suite's cells, compares them, reports, sets the exit code.
+//
+// `repro-check --matrix gpu,cpu` (no subcommand) is `run --suite smoke --matrix gpu,cpu`.
 #pragma once
 
 #include <string>

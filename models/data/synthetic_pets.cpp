@@ -113,16 +113,17 @@ struct PetShape {
 PetShape random_shape(Xoshiro256& rng, std::int64_t size, Species species) {
   const std::int64_t s = size * k_unit;
   PetShape shape;
-  shape.body.cx = s * between(rng, 38, 62) / 100;
-  shape.body.cy = s * between(rng, 45, 65) / 100;
-  shape.body.a = s * between(rng, 16, 25) / 100;
-  shape.body.b = s * between(rng, 10, 15) / 100;
+  // Pets fill much of the frame, as in the real photos.
+  shape.body.cx = s * between(rng, 42, 58) / 100;
+  shape.body.cy = s * between(rng, 50, 62) / 100;
+  shape.body.a = s * between(rng, 22, 32) / 100;
+  shape.body.b = s * between(rng, 14, 20) / 100;
   // Mostly horizontal bodies, as pets are photographed: directions 14, 15, 0, 1, 2.
   shape.body.direction = static_cast<int>((14 + rng.below(5)) % 16);
   const auto& d = k_directions[static_cast<size_t>(shape.body.direction)];
   const std::int64_t side = rng.below(2) == 0 ? 1 : -1;  // head on the left or the right
   const std::int64_t reach = shape.body.a * 85 / 100;
-  const std::int64_t h = s * between(rng, 9, 13) / 100;
+  const std::int64_t h = s * between(rng, 12, 16) / 100;
   shape.head = {shape.body.cx + side * reach * d[0] / 1024,
                 shape.body.cy + side * reach * d[1] / 1024 - h / 3, h, h, 0};
   for (int e = 0; e < 2; ++e) {

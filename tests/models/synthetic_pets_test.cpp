@@ -31,7 +31,7 @@ TEST(SyntheticPets, DifferentSeedGivesDifferentImages) {
 
 TEST(SyntheticPets, PinsFirstIdsAndPixelsOfSeed7) {
   const std::string k_pinned_seed7 =
-      "great_pyrenees_1 64208110aec8fdf1db48d64be4fcccc3 61a18ffb8c5f6f7388783ad0516300b8";
+      "great_pyrenees_1 310973a0a0f4fb49c2daf478fac53e4a 5268666e8358cfdc2b3db735f0f76afc";
   // Known answers: any change to the generator changes every golden digest downstream.
   const auto ids = synthetic_pet_ids(/*count=*/3, /*seed=*/7);
   const auto pet = generate_synthetic_pet(ids[0], /*index=*/0, /*image_size=*/16, /*seed=*/7);
