@@ -87,9 +87,13 @@ std::optional<Digest> Digest::from_hex(std::string_view text) {
   return d;
 }
 
-void PrintTo(const Digest& digest, std::ostream* os) { *os << digest.hex(); }
+void PrintTo(const Digest& digest, std::ostream* os) {
+  *os << digest.hex();
+}
 
-std::ostream& operator<<(std::ostream& os, const Digest& digest) { return os << digest.hex(); }
+std::ostream& operator<<(std::ostream& os, const Digest& digest) {
+  return os << digest.hex();
+}
 
 Digest digest_tensor(std::string_view dtype, std::span<const std::int64_t> shape,
                      std::span<const std::byte> bytes) {

@@ -78,8 +78,8 @@ Fingerprint fingerprint_from_json(const nlohmann::json& j, const std::string& so
   fp.blas_core = get_string_or(j, "blas_core", at, "");
   fp.cpu_capability = get_string(j, "cpu_capability", at);
   if (j.contains("cpu_capabilities_supported")) {
-    const auto& caps = require_array(j.at("cpu_capabilities_supported"),
-                                     at.child("cpu_capabilities_supported"));
+    const auto& caps =
+        require_array(j.at("cpu_capabilities_supported"), at.child("cpu_capabilities_supported"));
     for (size_t i = 0; i < caps.size(); ++i) {
       if (!caps[i].is_string()) {
         throw Error(source, at.child("cpu_capabilities_supported").index(i).field,
@@ -142,8 +142,7 @@ std::string environment_class(const Fingerprint& fp) {
   return name;
 }
 
-std::vector<std::string> environment_class_differences(const Fingerprint& a,
-                                                       const Fingerprint& b) {
+std::vector<std::string> environment_class_differences(const Fingerprint& a, const Fingerprint& b) {
   std::vector<std::string> out;
   auto fa = environment_class_fields(a);
   auto fb = environment_class_fields(b);

@@ -15,24 +15,24 @@ namespace repro {
 inline constexpr int k_fingerprint_format_version = 1;
 
 struct Fingerprint {
-  std::string libtorch_version;           // "1.13.0"
-  std::string blas_build;                 // "openblas-pthread", "atlas", "blis-pthread", "reference", ...
-  std::string blas_library;               // resolved path of the libblas actually loaded
-  std::string blas_version;               // e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX"
-  std::string blas_core;                  // OpenBLAS core type in use, else ""
-  std::string cpu_capability;             // ATen dispatch in use: "default", "avx2", "avx512"
+  std::string libtorch_version;  // "1.13.0"
+  std::string blas_build;        // "openblas-pthread", "atlas", "blis-pthread", "reference", ...
+  std::string blas_library;      // resolved path of the libblas actually loaded
+  std::string blas_version;      // e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX"
+  std::string blas_core;         // OpenBLAS core type in use, else ""
+  std::string cpu_capability;    // ATen dispatch in use: "default", "avx2", "avx512"
   std::vector<std::string> cpu_capabilities_supported;  // by this CPU and build
-  std::string cpu_model;                  // /proc/cpuinfo model name
-  std::string device;                     // "cpu" or "gpu" (the device the run used)
-  std::string device_model;               // GPU name for gpu; CPU model for cpu
-  std::string driver;                     // CUDA driver/runtime, "" on cpu
+  std::string cpu_model;                                // /proc/cpuinfo model name
+  std::string device;                                   // "cpu" or "gpu" (the device the run used)
+  std::string device_model;                             // GPU name for gpu; CPU model for cpu
+  std::string driver;                                   // CUDA driver/runtime, "" on cpu
   bool cuda_available = false;
-  std::string cuda_unavailable_reason;    // "libtorch built without CUDA", "no CUDA device", ""
-  std::string compiler;                   // "GCC 12.2.0"
-  std::string libc;                       // "glibc 2.36"
-  std::string os;                         // PRETTY_NAME from /etc/os-release
-  std::string tbb_version;                // oneTBB runtime version
-  std::string parallel_backend;           // "OpenMP 201511"
+  std::string cuda_unavailable_reason;  // "libtorch built without CUDA", "no CUDA device", ""
+  std::string compiler;                 // "GCC 12.2.0"
+  std::string libc;                     // "glibc 2.36"
+  std::string os;                       // PRETTY_NAME from /etc/os-release
+  std::string tbb_version;              // oneTBB runtime version
+  std::string parallel_backend;         // "OpenMP 201511"
   int intra_op_threads = 0;
   int inter_op_threads = 0;
   int hardware_threads = 0;

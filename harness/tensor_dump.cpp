@@ -146,8 +146,9 @@ TensorDump read_tensor_dump(const std::filesystem::path& dir) {
     std::string raw = read_file(file);
     size_t esize = element_size(t.dtype);
     if (esize != 0 && raw.size() != esize * static_cast<size_t>(element_count(t.shape))) {
-      throw Error(file.string(), "", "size " + std::to_string(raw.size()) +
-                                         " does not match dtype and shape in the manifest");
+      throw Error(
+          file.string(), "",
+          "size " + std::to_string(raw.size()) + " does not match dtype and shape in the manifest");
     }
     t.bytes.resize(raw.size());
     std::memcpy(t.bytes.data(), raw.data(), raw.size());
@@ -185,7 +186,11 @@ std::optional<Magnitude> magnitude(const DumpedTensor& a, const DumpedTensor& b)
   return std::nullopt;
 }
 
-std::uint64_t ulp_distance(float a, float b) { return ulp_between<float, std::uint32_t>(a, b); }
-std::uint64_t ulp_distance(double a, double b) { return ulp_between<double, std::uint64_t>(a, b); }
+std::uint64_t ulp_distance(float a, float b) {
+  return ulp_between<float, std::uint32_t>(a, b);
+}
+std::uint64_t ulp_distance(double a, double b) {
+  return ulp_between<double, std::uint64_t>(a, b);
+}
 
 }  // namespace repro

@@ -43,7 +43,7 @@ TensorDump read_tensor_dump(const std::filesystem::path& dir);
 
 // How far apart two tensors of the same dtype and shape are.
 struct Magnitude {
-  double max_abs_diff = 0;   // max |a - b| over elements (NaN-aware: NaN vs number = inf)
+  double max_abs_diff = 0;    // max |a - b| over elements (NaN-aware: NaN vs number = inf)
   std::uint64_t max_ulp = 0;  // max distance in units in the last place (floating dtypes)
   std::int64_t differing_elements = 0;
   std::int64_t first_differing_index = -1;  // flat row-major index, -1 if none

@@ -15,7 +15,9 @@ using ordered = nlohmann::ordered_json;
 constexpr std::array<std::string_view, 6> k_kind_names = {"batch", "buffer", "loss",
                                                           "grad",  "param",  "optimizer"};
 
-std::string line_of(const ordered& j) { return j.dump() + "\n"; }
+std::string line_of(const ordered& j) {
+  return j.dump() + "\n";
+}
 
 bool is_lower_hex(std::string_view s) {
   for (char c : s) {
@@ -80,7 +82,9 @@ StepRecord parse_step(const nlohmann::json& j, const JsonPath& at) {
 
 }  // namespace
 
-std::string_view to_string(TensorKind kind) { return k_kind_names[static_cast<size_t>(kind)]; }
+std::string_view to_string(TensorKind kind) {
+  return k_kind_names[static_cast<size_t>(kind)];
+}
 
 std::optional<TensorKind> tensor_kind_from_string(std::string_view name) {
   for (size_t i = 0; i < k_kind_names.size(); ++i) {
@@ -151,10 +155,18 @@ std::string end_line(int steps, std::string_view status) {
 
 TraceWriter::TraceWriter(const std::filesystem::path& path) : m_file(path) {}
 
-void TraceWriter::write_header(const TraceHeader& header) { m_file.append(header_line(header)); }
-void TraceWriter::write_step(const StepRecord& step) { m_file.append(step_line(step)); }
-void TraceWriter::write_timing(int step, double ms) { m_file.append(timing_line(step, ms)); }
-void TraceWriter::write_eval(const nlohmann::json& metrics) { m_file.append(eval_line(metrics)); }
+void TraceWriter::write_header(const TraceHeader& header) {
+  m_file.append(header_line(header));
+}
+void TraceWriter::write_step(const StepRecord& step) {
+  m_file.append(step_line(step));
+}
+void TraceWriter::write_timing(int step, double ms) {
+  m_file.append(timing_line(step, ms));
+}
+void TraceWriter::write_eval(const nlohmann::json& metrics) {
+  m_file.append(eval_line(metrics));
+}
 
 void TraceWriter::finish(int steps, std::string_view status) {
   m_file.append(end_line(steps, status));

@@ -60,7 +60,7 @@ struct TraceHeader {
 struct Trace {
   TraceHeader header;
   std::vector<StepRecord> steps;
-  std::vector<double> step_time_ms;  // by step; may be shorter than steps
+  std::vector<double> step_time_ms;    // by step; may be shorter than steps
   std::optional<nlohmann::json> eval;  // evaluation metrics, when the run evaluated
   bool complete = false;               // an "end" record was read
   std::string end_status;              // "ok" or the producer's failure text

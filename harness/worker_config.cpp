@@ -127,9 +127,8 @@ WorkerConfig worker_config_from_json(const nlohmann::json& j, const std::string&
 
   JsonPath tat = at.child("train");
   const auto& t = section(j, "train", at);
-  reject_unknown_keys(t, tat,
-                      {"steps", "batch_size", "learning_rate", "seed", "augment_flip", "mode",
-                       "shards"});
+  reject_unknown_keys(
+      t, tat, {"steps", "batch_size", "learning_rate", "seed", "augment_flip", "mode", "shards"});
   c.train.steps = int_in(t, "steps", tat, c.train.steps, 1, 1000000);
   c.train.batch_size = int_in(t, "batch_size", tat, c.train.batch_size, 1, 4096);
   c.train.learning_rate = get_number_or(t, "learning_rate", tat, c.train.learning_rate);
@@ -150,7 +149,8 @@ WorkerConfig worker_config_from_json(const nlohmann::json& j, const std::string&
   reject_unknown_keys(s, sat, {"device", "threads", "interop_threads", "deterministic"});
   c.settings.device = one_of(s, "device", sat, c.settings.device, {"cpu", "gpu"});
   c.settings.threads = int_in(s, "threads", sat, c.settings.threads, 1, 1024);
-  c.settings.interop_threads = int_in(s, "interop_threads", sat, c.settings.interop_threads, 1, 1024);
+  c.settings.interop_threads =
+      int_in(s, "interop_threads", sat, c.settings.interop_threads, 1, 1024);
   c.settings.deterministic = get_bool_or(s, "deterministic", sat, c.settings.deterministic);
 
   JsonPath eat = at.child("eval");

@@ -49,13 +49,15 @@ void add_partition_command(CLI::App& app, PartitionOptions& options) {
       "16) % 10 (folds 0-6 train, 7 validation, 8 calibration, 9 test), then the split sizes "
       "on stderr");
   auto* group = cmd->add_option_group("source", "Where the ids come from");
-  group->add_option("--ids-file", options.ids_file,
-                    "UTF-8 text file, one id per line, kept exactly as written (a trailing CR "
-                    "and empty lines are skipped)")
+  group
+      ->add_option("--ids-file", options.ids_file,
+                   "UTF-8 text file, one id per line, kept exactly as written (a trailing CR "
+                   "and empty lines are skipped)")
       ->check(CLI::ExistingFile);
-  group->add_option("--data", options.data_dir,
-                    "Oxford-IIIT Pet folder (images/*.jpg); ids are file names without "
-                    "directory and extension, case-sensitive")
+  group
+      ->add_option("--data", options.data_dir,
+                   "Oxford-IIIT Pet folder (images/*.jpg); ids are file names without "
+                   "directory and extension, case-sensitive")
       ->check(CLI::ExistingDirectory);
   group->require_option(1);
   cmd->add_flag("-q,--quiet", options.quiet, "Do not print the split sizes");

@@ -110,7 +110,8 @@ void AppendOnlyFile::commit() {
   ::close(m_fd);
   m_fd = -1;
   if (::rename(m_partial.c_str(), m_path.c_str()) != 0) {
-    throw Error(m_path.string(), "", std::string("cannot rename into place: ") + std::strerror(errno));
+    throw Error(m_path.string(), "",
+                std::string("cannot rename into place: ") + std::strerror(errno));
   }
 }
 

@@ -6,7 +6,9 @@
 namespace repro {
 namespace {
 
-std::string type_name(const nlohmann::json& j) { return j.type_name(); }
+std::string type_name(const nlohmann::json& j) {
+  return j.type_name();
+}
 
 }  // namespace
 
@@ -14,7 +16,9 @@ JsonPath JsonPath::child(std::string_view key) const {
   return {file, field.empty() ? std::string(key) : field + "." + std::string(key)};
 }
 
-JsonPath JsonPath::index(size_t i) const { return {file, field + "[" + std::to_string(i) + "]"}; }
+JsonPath JsonPath::index(size_t i) const {
+  return {file, field + "[" + std::to_string(i) + "]"};
+}
 
 const nlohmann::json& require_object(const nlohmann::json& j, const JsonPath& at) {
   if (!j.is_object()) {
@@ -122,9 +126,8 @@ void check_format_version(const nlohmann::json& obj, const JsonPath& at, int min
   }
   if (v > current) {
     throw Error(at.file, at.child("format_version").field,
-                std::string(what) + " format " + std::to_string(v) +
-                    " is too new (newest read: " + std::to_string(current) +
-                    "); upgrade repro-check");
+                std::string(what) + " format " + std::to_string(v) + " is too new (newest read: " +
+                    std::to_string(current) + "); upgrade repro-check");
   }
 }
 

@@ -117,8 +117,7 @@ std::optional<ProcessResult> Process::poll() {
     m_result = r;
     return m_result;
   }
-  if (m_spec.timeout.count() > 0 &&
-      std::chrono::steady_clock::now() - m_start > m_spec.timeout) {
+  if (m_spec.timeout.count() > 0 && std::chrono::steady_clock::now() - m_start > m_spec.timeout) {
     ::kill(-m_pid, SIGKILL);
     ::waitpid(m_pid, &status, 0);
     ProcessResult r;

@@ -12,9 +12,9 @@
 namespace repro {
 
 struct ProcessSpec {
-  std::filesystem::path program;  // absolute or relative path; PATH is not searched
-  std::vector<std::string> args;  // argv[1..]
-  std::map<std::string, std::string> env;  // the COMPLETE environment of the child
+  std::filesystem::path program;            // absolute or relative path; PATH is not searched
+  std::vector<std::string> args;            // argv[1..]
+  std::map<std::string, std::string> env;   // the COMPLETE environment of the child
   std::filesystem::path stdout_path;        // "" = /dev/null
   std::filesystem::path stderr_path;        // "" = /dev/null
   std::filesystem::path working_directory;  // "" = inherit
@@ -22,12 +22,12 @@ struct ProcessSpec {
 };
 
 struct ProcessResult {
-  bool started = false;     // false: could not start (see `error`)
-  bool timed_out = false;   // killed (SIGKILL to its process group) after the limit
-  int exit_code = -1;       // valid when exited normally
-  int signal = 0;           // non-zero when killed by a signal
+  bool started = false;    // false: could not start (see `error`)
+  bool timed_out = false;  // killed (SIGKILL to its process group) after the limit
+  int exit_code = -1;      // valid when exited normally
+  int signal = 0;          // non-zero when killed by a signal
   double wall_seconds = 0;
-  std::string error;        // why it could not start
+  std::string error;  // why it could not start
   // "exit 3", "signal 11 (Segmentation fault)", "timed out after 30 s", "could not start: ..."
   std::string describe() const;
 };

@@ -20,9 +20,8 @@ std::vector<DatasetFile> list_dataset(const std::filesystem::path& dir) {
       continue;
     }
     auto ext = entry.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
-      return static_cast<char>(std::tolower(c));
-    });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (ext != ".jpg" && ext != ".jpeg" && ext != ".png") {
       continue;  // the real dataset ships a few .mat files among the images
     }

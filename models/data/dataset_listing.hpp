@@ -11,9 +11,9 @@ namespace repro {
 // sorted by id. Throws repro::Error naming DIR when it has no images/ folder or no
 // images, and naming the file when two files map to the same id.
 struct DatasetFile {
-  std::string id;                  // file name without directory and extension
-  std::filesystem::path image;     // DIR/images/<id>.jpg
-  std::filesystem::path trimap;    // DIR/annotations/trimaps/<id>.png (may not exist)
+  std::string id;                // file name without directory and extension
+  std::filesystem::path image;   // DIR/images/<id>.jpg
+  std::filesystem::path trimap;  // DIR/annotations/trimaps/<id>.png (may not exist)
 };
 std::vector<DatasetFile> list_dataset(const std::filesystem::path& dir);
 

@@ -30,7 +30,9 @@ int fold_of(std::string_view id);
 
 // 0-6 train, 7 validation, 8 calibration, 9 test. `fold` must be in [0, 9].
 Split split_of_fold(int fold);
-inline Split split_of(std::string_view id) { return split_of_fold(fold_of(id)); }
+inline Split split_of(std::string_view id) {
+  return split_of_fold(fold_of(id));
+}
 
 // The id of a dataset file: file name without directories and without its last
 // extension ("a/b/Bombay_3.jpg" -> "Bombay_3", "x.tar.gz" -> "x.tar").

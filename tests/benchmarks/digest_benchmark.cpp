@@ -45,8 +45,12 @@ void openssl_digest(benchmark::State& state, const EVP_MD* md) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
 
-void BM_DigestSha256(benchmark::State& state) { openssl_digest(state, EVP_sha256()); }
-void BM_DigestMd5(benchmark::State& state) { openssl_digest(state, EVP_md5()); }
+void BM_DigestSha256(benchmark::State& state) {
+  openssl_digest(state, EVP_sha256());
+}
+void BM_DigestMd5(benchmark::State& state) {
+  openssl_digest(state, EVP_md5());
+}
 
 // One step of a width-16 U-Net: ~8 MB over ~120 named tensors.
 void BM_StepRecordOfEightMegabytes(benchmark::State& state) {
@@ -67,7 +71,11 @@ void BM_StepRecordOfEightMegabytes(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * (8 << 20));
 }
 
-BENCHMARK(BM_DigestTensorXxh3)->Arg(1 << 20)->Arg(8 << 20)->Arg(256 << 20)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DigestTensorXxh3)
+    ->Arg(1 << 20)
+    ->Arg(8 << 20)
+    ->Arg(256 << 20)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DigestSha256)->Arg(8 << 20)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DigestMd5)->Arg(8 << 20)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StepRecordOfEightMegabytes)->Unit(benchmark::kMillisecond);

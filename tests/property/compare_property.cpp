@@ -9,7 +9,9 @@
 namespace repro {
 namespace {
 
-std::string tensor_at(size_t index) { return test::unet_tensors().at(index).name; }
+std::string tensor_at(size_t index) {
+  return test::unet_tensors().at(index).name;
+}
 
 RC_GTEST_PROP(CompareProperty, ReportsTheSamePlaceInBothDirections, ()) {
   auto steps = *rc::gen::inRange(1, 6);

@@ -16,7 +16,8 @@ std::vector<std::byte> as_bytes(const std::vector<float>& v) {
 }
 
 RC_GTEST_PROP(DigestProperty, AnySingleBitFlipChangesIt, ()) {
-  auto values = *rc::gen::nonEmpty(rc::gen::container<std::vector<float>>(rc::gen::arbitrary<float>()));
+  auto values =
+      *rc::gen::nonEmpty(rc::gen::container<std::vector<float>>(rc::gen::arbitrary<float>()));
   auto bytes = as_bytes(values);
   auto byte = *rc::gen::inRange<size_t>(0, bytes.size());
   auto bit = *rc::gen::inRange(0, 8);

@@ -54,8 +54,8 @@ RC_GTEST_PROP(GoldenProperty, AnyTruncationIsRejected, ()) {
 RC_GTEST_PROP(GoldenProperty, AnyByteCorruptionIsRejected, ()) {
   std::string text = serialize_golden(*gen_golden());
   auto pos = *rc::gen::inRange<size_t>(0, text.size());
-  auto replacement = *rc::gen::suchThat(rc::gen::arbitrary<char>(),
-                                        [&](char c) { return c != text[pos]; });
+  auto replacement =
+      *rc::gen::suchThat(rc::gen::arbitrary<char>(), [&](char c) { return c != text[pos]; });
   text[pos] = replacement;
   try {
     parse_golden(text, "g.json");

@@ -52,7 +52,8 @@ RC_GTEST_PROP(MatrixProperty, OfatYieldsOnePlusSumOfOtherValuesPlusRepeat, ()) {
       differing += value != cells[0].settings.at(axis) ? 1 : 0;
     }
     RC_ASSERT(differing == 1);
-    RC_ASSERT(cells[i].settings.at(cells[i].varied_axis) != cells[0].settings.at(cells[i].varied_axis));
+    RC_ASSERT(cells[i].settings.at(cells[i].varied_axis) !=
+              cells[0].settings.at(cells[i].varied_axis));
   }
   RC_ASSERT(ids_of(cells).size() == cells.size());  // ids unique
 }

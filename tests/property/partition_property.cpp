@@ -61,7 +61,8 @@ RC_GTEST_PROP(PartitionProperty, SplitDependsOnIdAloneNotOnOrderOrCompany, ()) {
   auto keys = *rc::gen::container<std::vector<int>>(others.size(), rc::gen::arbitrary<int>());
   std::vector<size_t> order(others.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return keys[a] < keys[b]; });
   std::vector<std::string> second;
   for (size_t i : order) {
     second.push_back(others[i]);

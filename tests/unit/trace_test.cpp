@@ -115,7 +115,9 @@ TEST(Trace, RejectsOlderFormatVersion) {
   expect_error(header_line(h), "too old");
 }
 
-TEST(Trace, RejectsMissingHeader) { expect_error(step_line(make_step(0, 1)), "header"); }
+TEST(Trace, RejectsMissingHeader) {
+  expect_error(step_line(make_step(0, 1)), "header");
+}
 
 TEST(Trace, RejectsStepsOutOfOrder) {
   expect_error(header_line(make_header()) + step_line(make_step(1, 1)), "expected step 0");
@@ -139,8 +141,7 @@ TEST(Trace, RejectsEndRecordWithWrongStepCount) {
 }
 
 TEST(Trace, RejectsGarbageInTheMiddle) {
-  expect_error(header_line(make_header()) + "{not json\n" + step_line(make_step(0, 1)),
-               "line 2");
+  expect_error(header_line(make_header()) + "{not json\n" + step_line(make_step(0, 1)), "line 2");
 }
 
 }  // namespace
