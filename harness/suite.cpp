@@ -12,19 +12,6 @@
 namespace repro {
 namespace {
 
-void reject_unknown_keys(const nlohmann::json& obj, const JsonPath& at,
-                         const std::set<std::string>& known) {
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    if (!known.contains(it.key())) {
-      std::string list;
-      for (const auto& k : known) {
-        list += (list.empty() ? "" : ", ") + k;
-      }
-      throw Error(at.file, at.child(it.key()).field, "unknown field (known: " + list + ")");
-    }
-  }
-}
-
 // A value as written in JSON: a string, an integer or a boolean, as text.
 std::string value_text(const nlohmann::json& v, const JsonPath& at) {
   if (v.is_string()) {

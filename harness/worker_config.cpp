@@ -10,15 +10,6 @@
 namespace repro {
 namespace {
 
-void reject_unknown_keys(const nlohmann::json& obj, const JsonPath& at,
-                         const std::set<std::string>& known) {
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    if (!known.contains(it.key())) {
-      throw Error(at.file, at.child(it.key()).field, "unknown field (typo?)");
-    }
-  }
-}
-
 int int_in(const nlohmann::json& obj, std::string_view key, const JsonPath& at, int fallback,
            int lo, int hi) {
   auto v = get_int_or(obj, key, at, fallback);

@@ -163,31 +163,17 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   if (!common.quiet) {
     print_plan_notes(plan, std::cerr);
   }
-  auto run_dir =
-      create_run_directory(setup.root, plan.suite.name, std::chrono::system_clock::now());
-  auto runner = make_process_runner(setup, plan, options.jobs, run_dir);
-  install_interrupt_handler();
-
-  ProgressPrinter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
-  SuiteRunInput input;
-  input.plan = &plan;
-  input.runner = runner.get();
-  input.dumps = runner.get();
-  input.golden = &golden;
-  input.require_golden = options.require_golden;
-  if (setup.availability) {
-    input.fallback_fingerprint = setup.availability->facts().fingerprint;
-  }
-  if (!common.quiet) {
-    input.progress = [&progress](const RunProgress& p) { progress.update(p); };
-  }
-  SuiteRunResult result = run_suite(input);
-  progress.finish();
-  if (interrupted()) {
-    std::cerr << "repro-check: interrupted; nothing reported or recorded\n";
-    finish_run_directory(run_dir, result.runs, /*keep=*/true, std::cerr);
+  ExecuteOptions execute;
+  execute.jobs = options.jobs;
+  execute.quiet = common.quiet;
+  execute.golden = &golden;
+  execute.require_golden = options.require_golden;
+  auto executed = execute_plan(setup, plan, execute);
+  if (!executed) {
     return interrupted_exit_code();
   }
+  const SuiteRunResult& result = executed->result;
+  const std::filesystem::path& run_dir = executed->run_dir;
   const RunReport& report = result.report;
 
   TerminalOptions terminal;

@@ -1,8 +1,11 @@
 // RunSetup: worker probe, availability, run folder, ProcessRunner.
 #include "harness/cli/run_setup.hpp"
 
+#include <unistd.h>
 #include <chrono>
+
 #include <csignal>
+#include <iostream>
 
 #include "harness/util/subprocess.hpp"
 
@@ -86,6 +89,36 @@ void print_plan_notes(const RunPlan& plan, std::ostream& err) {
   for (const auto& note : plan.notes) {
     err << "repro-check: " << note << "\n";
   }
+}
+
+std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& plan,
+                                        const ExecuteOptions& options) {
+  ExecutedRun executed;
+  executed.run_dir =
+      create_run_directory(setup.root, plan.suite.name, std::chrono::system_clock::now());
+  auto runner = make_process_runner(setup, plan, options.jobs, executed.run_dir);
+  install_interrupt_handler();
+  ProgressPrinter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
+  SuiteRunInput input;
+  input.plan = &plan;
+  input.runner = runner.get();
+  input.dumps = options.measure_magnitudes ? runner.get() : nullptr;
+  input.golden = options.golden;
+  input.require_golden = options.require_golden;
+  if (setup.availability) {
+    input.fallback_fingerprint = setup.availability->facts().fingerprint;
+  }
+  if (!options.quiet) {
+    input.progress = [&progress](const RunProgress& p) { progress.update(p); };
+  }
+  executed.result = run_suite(input);
+  progress.finish();
+  if (interrupted()) {
+    std::cerr << "repro-check: interrupted; nothing reported or recorded\n";
+    finish_run_directory(executed.run_dir, executed.result.runs, /*keep=*/true, std::cerr);
+    return std::nullopt;
+  }
+  return executed;
 }
 
 }  // namespace repro

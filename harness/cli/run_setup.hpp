@@ -16,6 +16,7 @@
 #include "harness/progress_printer.hpp"
 #include "harness/run_plan.hpp"
 #include "harness/suite.hpp"
+#include "harness/suite_run.hpp"
 
 namespace repro {
 
@@ -55,6 +56,25 @@ void finish_run_directory(const std::filesystem::path& run_dir, const std::vecto
 // Loads every golden of `suite` so a corrupt one fails (repro::Error, exit 2) before any
 // cell runs, naming the file; nothing is written.
 void validate_goldens(const GoldenStore& store, const std::string& suite);
+
+// What run and bless share once the plan is made: a fresh run folder, the real runner,
+// the interrupt handler and the progress line. `golden` and `require_golden` pass through
+// to run_suite; `measure_magnitudes` lets the runner re-run cells for tensor dumps.
+struct ExecuteOptions {
+  int jobs = 0;
+  bool quiet = false;
+  const GoldenStore* golden = nullptr;
+  bool require_golden = false;
+  bool measure_magnitudes = true;
+};
+struct ExecutedRun {
+  SuiteRunResult result;
+  std::filesystem::path run_dir;
+};
+// Runs the plan's cells. Returns nullopt when interrupted: the run folder is kept, a line
+// says so on stderr, and the caller returns interrupted_exit_code().
+std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& plan,
+                                        const ExecuteOptions& options);
 
 // Prints each plan note ("device: cpu is the baseline ...") on `err`.
 void print_plan_notes(const RunPlan& plan, std::ostream& err);

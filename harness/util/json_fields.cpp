@@ -108,6 +108,19 @@ bool get_bool_or(const nlohmann::json& obj, std::string_view key, const JsonPath
   return v.get<bool>();
 }
 
+void reject_unknown_keys(const nlohmann::json& obj, const JsonPath& at,
+                         const std::set<std::string>& known) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (!known.contains(it.key())) {
+      std::string list;
+      for (const auto& k : known) {
+        list += (list.empty() ? "" : ", ") + k;
+      }
+      throw Error(at.file, at.child(it.key()).field, "unknown field (known: " + list + ")");
+    }
+  }
+}
+
 nlohmann::json parse_json(std::string_view text, const std::string& file) {
   try {
     return nlohmann::json::parse(text);

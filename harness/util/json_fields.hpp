@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,10 @@ double get_number_or(const nlohmann::json& obj, std::string_view key, const Json
                      double fallback);
 bool get_bool_or(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
                  bool fallback);
+
+// Rejects any key of `obj` not in `known`: "unknown field (known: a, b, c)", naming it.
+void reject_unknown_keys(const nlohmann::json& obj, const JsonPath& at,
+                         const std::set<std::string>& known);
 
 // Parses JSON text; a syntax error becomes repro::Error naming the file and byte offset.
 nlohmann::json parse_json(std::string_view text, const std::string& file);
