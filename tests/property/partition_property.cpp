@@ -45,6 +45,48 @@ std::optional<Split> split_holding(const Partition& p, const std::string& id) {
   return std::nullopt;
 }
 
+struct ReferenceRow {
+  std::string id;
+  std::string md5;
+  int fold;
+};
+
+// ../shared/vectors/partition_md5.tsv: id, md5 hex and fold computed with Python's hashlib.
+const std::vector<ReferenceRow>& reference_rows() {
+  static const std::vector<ReferenceRow> rows = [] {
+    std::vector<ReferenceRow> out;
+    std::string text = read_file(test::vectors_dir() / "partition_md5.tsv");
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t eol = text.find('\n', pos);
+      std::string line = text.substr(pos, eol - pos);
+      pos = eol == std::string::npos ? text.size() : eol + 1;
+      if (line.empty() || line[0] == '#') {
+        continue;
+      }
+      size_t t1 = line.find('\t');
+      size_t t2 = line.find('\t', t1 + 1);
+      out.push_back(
+          {line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1), std::stoi(line.substr(t2 + 1))});
+    }
+    return out;
+  }();
+  return rows;
+}
+
+// Compatibility with the original study's Python: any reference row, found through any
+// file path that names it, gets Python's md5 and fold.
+RC_GTEST_PROP(PartitionProperty, MatchesPythonHashlibThroughAnyFilePath, ()) {
+  const auto& rows = reference_rows();
+  RC_ASSERT(rows.size() > 1000u);
+  const auto& row = rows[*rc::gen::inRange<size_t>(0, rows.size())];
+  auto dir = *rc::gen::element<std::string>("", "images/", "/data/Oxford-IIIT Pet/images/");
+  auto ext = *rc::gen::element<std::string>(".jpg", ".png", ".jpeg");
+  std::string id = id_from_path(dir + row.id + ext);
+  RC_ASSERT(md5_hex(id) == row.md5);
+  RC_ASSERT(fold_of(id) == row.fold);
+}
+
 RC_GTEST_PROP(PartitionProperty, FoldIsMd5AsIntegerModTen, ()) {
   auto id = *rc::gen::oneOf(arbitrary_pet_id(), oxford_pet_id());
   RC_ASSERT(fold_of(id) == fold_by_uint128(md5_hex(id)));
