@@ -16,7 +16,7 @@ inline constexpr int k_fingerprint_format_version = 1;
 
 struct Fingerprint {
   std::string libtorch_version;  // "1.13.0"
-  std::string blas_build;        // "openblas-pthread", "atlas", "blis-pthread", "reference", ...
+  std::string blas_build;        // "openblas-pthread", "atlas", "blis", "reference", "openblas-openmp" (the blas axis values)
   std::string blas_library;      // resolved path of the libblas actually loaded
   std::string blas_version;      // e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX"
   std::string blas_core;         // OpenBLAS core type in use, else ""
