@@ -16,11 +16,12 @@ inline constexpr int k_fingerprint_format_version = 1;
 
 struct Fingerprint {
   std::string libtorch_version;  // "1.13.0"
-  std::string blas_build;        // "openblas-pthread", "atlas", "blis", "reference", "openblas-openmp" (the blas axis values)
-  std::string blas_library;      // resolved path of the libblas actually loaded
-  std::string blas_version;      // e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX"
-  std::string blas_core;         // OpenBLAS core type in use, else ""
-  std::string cpu_capability;    // ATen dispatch in use: "default", "avx2", "avx512"
+  std::string blas_build;    // "openblas-pthread", "atlas", "blis", "reference", "openblas-openmp"
+                             // (the blas axis values)
+  std::string blas_library;  // resolved path of the libblas actually loaded
+  std::string blas_version;  // e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX"
+  std::string blas_core;     // OpenBLAS core type in use, else ""
+  std::string cpu_capability;  // ATen dispatch in use: "default", "avx2", "avx512"
   std::vector<std::string> cpu_capabilities_supported;  // by this CPU and build
   std::string cpu_model;                                // /proc/cpuinfo model name
   std::string device;                                   // "cpu" or "gpu" (the device the run used)
