@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
@@ -12,9 +14,12 @@ namespace repro {
 
 Fingerprint probe_worker(const std::filesystem::path& worker, const std::string& device,
                          const std::map<std::string, std::string>& env) {
-  auto tmp = std::filesystem::temp_directory_path() /
-             ("repro-probe-" + std::to_string(::getpid()) + "-" + std::to_string(::rand()));
-  std::filesystem::create_directories(tmp);
+  // mkdtemp: a fresh private folder even when several checkers probe at once.
+  std::string pattern = (std::filesystem::temp_directory_path() / "repro-probe-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw Error(pattern, "", "cannot create a temporary folder for the worker probe");
+  }
+  const std::filesystem::path tmp = pattern;
   ProcessSpec spec;
   spec.program = worker;
   spec.args = {"--fingerprint", "--device", device};
