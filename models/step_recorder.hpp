@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/tensor_dump.hpp"
-#include "harness/trace.hpp"
+#include "harness/trace/tensor_dump.hpp"
+#include "harness/trace/trace.hpp"
 #include "models/pet_batches.hpp"
 #include "models/unet.hpp"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/fingerprint.hpp"
+#include "harness/trace/fingerprint.hpp"
 
 namespace repro {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "harness/worker_config.hpp"
+#include "harness/trace/worker_config.hpp"
 
 namespace repro {
 

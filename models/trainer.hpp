@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "harness/worker_config.hpp"
+#include "harness/trace/worker_config.hpp"
 #include "models/pet_batches.hpp"
 #include "models/sharded_step.hpp"
 #include "models/unet.hpp"

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "harness/tensor_dump.hpp"
-#include "harness/trace.hpp"
+#include "harness/trace/tensor_dump.hpp"
+#include "harness/trace/trace.hpp"
 #include "harness/util/error.hpp"
 #include "models/data/pet_dataset.hpp"
 #include "models/evaluator.hpp"

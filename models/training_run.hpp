@@ -6,8 +6,8 @@
 #include <ostream>
 #include <string>
 
-#include "harness/fingerprint.hpp"
-#include "harness/worker_config.hpp"
+#include "harness/trace/fingerprint.hpp"
+#include "harness/trace/worker_config.hpp"
 
 namespace repro {
 

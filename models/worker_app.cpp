@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
-#include "harness/exit_codes.hpp"
+#include "harness/trace/worker_config.hpp"
 #include "harness/util/error.hpp"
-#include "harness/worker_config.hpp"
+#include "harness/util/exit_codes.hpp"
 #include "models/data/oxford_pets.hpp"
 #include "models/data/pet_dataset.hpp"
 #include "models/torch_fingerprint.hpp"

@@ -5,11 +5,11 @@
 #include <iomanip>
 #include <iostream>
 
-#include "harness/axis.hpp"
-#include "harness/cell_launch.hpp"
-#include "harness/exit_codes.hpp"
+#include "harness/plan/axis.hpp"
+#include "harness/run/cell_launch.hpp"
+#include "harness/trace/worker_config.hpp"
+#include "harness/util/exit_codes.hpp"
 #include "harness/util/subprocess.hpp"
-#include "harness/worker_config.hpp"
 
 namespace repro {
 namespace {

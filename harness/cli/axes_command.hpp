@@ -3,8 +3,8 @@
 
 #include <ostream>
 
-#include "harness/axis_availability.hpp"
 #include "harness/cli/common_options.hpp"
+#include "harness/plan/axis_availability.hpp"
 
 namespace CLI {
 class App;

@@ -7,12 +7,12 @@
 #include <iostream>
 
 #include "harness/cli/run_setup.hpp"
-#include "harness/exit_codes.hpp"
-#include "harness/golden_store.hpp"
 #include "harness/report/terminal_report.hpp"
-#include "harness/suite_run.hpp"
+#include "harness/run/suite_run.hpp"
 #include "harness/util/error.hpp"
+#include "harness/util/exit_codes.hpp"
 #include "harness/util/utc_time.hpp"
+#include "harness/verdict/golden_store.hpp"
 
 namespace repro {
 namespace {

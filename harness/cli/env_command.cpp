@@ -4,9 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "harness/exit_codes.hpp"
+#include "harness/plan/worker_probe.hpp"
+#include "harness/util/exit_codes.hpp"
 #include "harness/util/subprocess.hpp"
-#include "harness/worker_probe.hpp"
 
 namespace repro {
 

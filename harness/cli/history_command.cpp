@@ -5,10 +5,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "harness/exit_codes.hpp"
-#include "harness/history.hpp"
+#include "harness/report/history.hpp"
 #include "harness/report/html_report.hpp"
 #include "harness/util/atomic_file.hpp"
+#include "harness/util/exit_codes.hpp"
 
 namespace repro {
 

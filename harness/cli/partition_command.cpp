@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <iostream>
 
-#include "harness/exit_codes.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
+#include "harness/util/exit_codes.hpp"
 #include "harness/util/utf8.hpp"
 #include "models/data/dataset_listing.hpp"
 #include "models/data/partition.hpp"

@@ -8,13 +8,13 @@
 #include <sstream>
 
 #include "harness/cli/run_setup.hpp"
-#include "harness/history.hpp"
+#include "harness/report/history.hpp"
 #include "harness/report/html_report.hpp"
 #include "harness/report/json_report.hpp"
 #include "harness/report/junit_report.hpp"
 #include "harness/report/markdown_report.hpp"
 #include "harness/report/terminal_report.hpp"
-#include "harness/suite_run.hpp"
+#include "harness/run/suite_run.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/utc_time.hpp"

@@ -37,7 +37,7 @@ void add_run_command(CLI::App& app, RunOptions& options);
 // [--jobs N] [--json FILE] [--junit FILE] [--markdown FILE] [--require-golden]`.
 void add_matrix_shortcut(CLI::App& app, RunOptions& options);
 
-// Runs the suite. Returns the exit code (harness/exit_codes.hpp): the RunReport's, i.e. 0, 1,
+// Runs the suite. Returns the exit code (harness/util/exit_codes.hpp): the RunReport's, i.e. 0, 1,
 // 3, or 77 when every cell was skipped. Throws repro::Error (exit 2) for a bad suite, a bad
 // option value or a corrupt golden (checked before any cell runs).
 int run_run(const CommonOptions& common, const RunOptions& options);

@@ -11,8 +11,8 @@
 #include "harness/cli/history_command.hpp"
 #include "harness/cli/partition_command.hpp"
 #include "harness/cli/run_command.hpp"
-#include "harness/exit_codes.hpp"
 #include "harness/util/error.hpp"
+#include "harness/util/exit_codes.hpp"
 
 #ifndef REPRO_VERSION
 #define REPRO_VERSION "0.0.0"

@@ -3,7 +3,7 @@
 
 namespace repro {
 
-// Returns the process exit code (harness/exit_codes.hpp). Never throws: repro::Error
+// Returns the process exit code (harness/util/exit_codes.hpp). Never throws: repro::Error
 // ends as exit 2 with "repro-check: error: <file>: <what is wrong>".
 int run_main(int argc, char** argv);
 

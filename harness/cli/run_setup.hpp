@@ -8,15 +8,15 @@
 #include <ostream>
 #include <vector>
 
-#include "harness/axis_availability.hpp"
-#include "harness/cell_launch.hpp"
 #include "harness/cli/common_options.hpp"
-#include "harness/golden_store.hpp"
-#include "harness/process_runner.hpp"
-#include "harness/progress_printer.hpp"
-#include "harness/run_plan.hpp"
-#include "harness/suite.hpp"
-#include "harness/suite_run.hpp"
+#include "harness/plan/axis_availability.hpp"
+#include "harness/plan/run_plan.hpp"
+#include "harness/plan/suite.hpp"
+#include "harness/run/cell_launch.hpp"
+#include "harness/run/process_runner.hpp"
+#include "harness/run/progress_printer.hpp"
+#include "harness/run/suite_run.hpp"
+#include "harness/verdict/golden_store.hpp"
 
 namespace repro {
 

@@ -5,8 +5,8 @@
 #include <ostream>
 #include <vector>
 
-#include "harness/history.hpp"
-#include "harness/run_report.hpp"
+#include "harness/report/history.hpp"
+#include "harness/verdict/run_report.hpp"
 
 namespace repro {
 

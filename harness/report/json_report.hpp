@@ -3,7 +3,7 @@
 // Top level, in this order:
 //   format_version (int), suite (string), design ("ofat"|"full"),
 //   verdict ("pass"|"fail"), exit_code (int), environment_class (string),
-//   fingerprint (object, harness/fingerprint.hpp), repeatable (bool, null when no
+//   fingerprint (object, harness/trace/fingerprint.hpp), repeatable (bool, null when no
 //   repeat was compared), culprit (string, "" when all is well),
 //   cells: [{id, settings {axis: value}, role ("baseline"|"repeat"|"variant"),
 //            verdict ("identical"|"diverged"|"skipped"|"crashed"|"timeout"), reason,
@@ -29,7 +29,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/run_report.hpp"
+#include "harness/verdict/run_report.hpp"
 
 namespace repro {
 

@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "harness/run_report.hpp"
+#include "harness/verdict/run_report.hpp"
 
 namespace repro {
 

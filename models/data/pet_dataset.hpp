@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/worker_config.hpp"
+#include "harness/trace/worker_config.hpp"
 #include "models/data/pet_sample.hpp"
 
 namespace repro {

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <vector>
 
-#include "harness/digest.hpp"
-#include "harness/trace.hpp"
+#include "harness/trace/digest.hpp"
+#include "harness/trace/trace.hpp"
 
 namespace repro {
 namespace {

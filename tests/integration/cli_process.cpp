@@ -1,10 +1,10 @@
 // Integration helpers: spawn repro-check, build scratch projects from the smoke suite.
 #include "tests/integration/cli_process.hpp"
 
+#include "harness/plan/worker_probe.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/json_fields.hpp"
 #include "harness/util/subprocess.hpp"
-#include "harness/worker_probe.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace repro::test {

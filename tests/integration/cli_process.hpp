@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/fingerprint.hpp"
+#include "harness/trace/fingerprint.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace repro::test {

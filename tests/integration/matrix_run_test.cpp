@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "harness/axis_availability.hpp"
-#include "harness/blas_locator.hpp"
+#include "harness/plan/axis_availability.hpp"
+#include "harness/plan/blas_locator.hpp"
 #include "tests/integration/cli_process.hpp"
 
 namespace repro::test {

@@ -6,7 +6,7 @@
 #include <set>
 #include <span>
 
-#include "harness/digest.hpp"
+#include "harness/trace/digest.hpp"
 
 #include "models/data/pet_breeds.hpp"
 #include "models/data/xoshiro256.hpp"

@@ -4,12 +4,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/fingerprint.hpp"
-#include "harness/tensor_dump.hpp"
-#include "harness/trace.hpp"
+#include "harness/trace/fingerprint.hpp"
+#include "harness/trace/tensor_dump.hpp"
+#include "harness/trace/trace.hpp"
+#include "harness/trace/worker_config.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/subprocess.hpp"
-#include "harness/worker_config.hpp"
 #include "models/data/dataset_listing.hpp"
 #include "models/data/pet_dataset.hpp"
 #include "tests/support/temp_dir.hpp"

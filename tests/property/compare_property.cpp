@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include "harness/attribute.hpp"
-#include "harness/compare.hpp"
+#include "harness/verdict/attribute.hpp"
+#include "harness/verdict/compare.hpp"
 #include "tests/support/synthetic_traces.hpp"
 
 namespace repro {

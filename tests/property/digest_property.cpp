@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "harness/digest.hpp"
+#include "harness/trace/digest.hpp"
 
 namespace repro {
 namespace {

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include "harness/golden_file.hpp"
 #include "harness/util/error.hpp"
+#include "harness/verdict/golden_file.hpp"
+#include "harness/verdict/golden_reader.hpp"
+#include "harness/verdict/golden_writer.hpp"
 #include "tests/support/synthetic_traces.hpp"
 
 namespace repro {

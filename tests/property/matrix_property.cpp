@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "harness/matrix.hpp"
+#include "harness/plan/matrix.hpp"
 
 namespace repro {
 namespace {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "harness/dump_provider.hpp"
-#include "harness/runner.hpp"
-#include "harness/trace.hpp"
+#include "harness/run/runner.hpp"
+#include "harness/trace/trace.hpp"
+#include "harness/verdict/dump_provider.hpp"
 
 namespace repro::test {
 

@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include "harness/cell.hpp"
-#include "harness/dump_provider.hpp"
-#include "harness/trace.hpp"
+#include "harness/plan/cell.hpp"
+#include "harness/trace/trace.hpp"
+#include "harness/verdict/dump_provider.hpp"
 
 namespace repro::test {
 

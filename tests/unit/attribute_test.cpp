@@ -1,5 +1,5 @@
 // attribute: names the changed axis and step; repeat and seed verdicts; interactions.
-#include "harness/attribute.hpp"
+#include "harness/verdict/attribute.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
 // Axes: the registry contract, value normalization, BLAS lookup and availability reasons.
-#include "harness/axis.hpp"
+#include "harness/plan/axis.hpp"
 
 #include <gtest/gtest.h>
 
-#include "harness/axis_availability.hpp"
-#include "harness/blas_locator.hpp"
+#include "harness/plan/axis_availability.hpp"
+#include "harness/plan/blas_locator.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "tests/support/temp_dir.hpp"

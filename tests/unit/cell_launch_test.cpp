@@ -1,5 +1,5 @@
 // CellLaunch: the worker's config overlay, argv, and its complete, explicit environment.
-#include "harness/cell_launch.hpp"
+#include "harness/run/cell_launch.hpp"
 
 #include <gtest/gtest.h>
 

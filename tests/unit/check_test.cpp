@@ -1,5 +1,5 @@
 // check_runs: verdicts, exit codes, golden handling and magnitudes, end to end.
-#include "harness/check.hpp"
+#include "harness/verdict/check.hpp"
 
 #include <gtest/gtest.h>
 

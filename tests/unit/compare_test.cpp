@@ -1,5 +1,5 @@
 // compare_traces: identical runs, the exact first divergence, symmetry, magnitudes.
-#include "harness/compare.hpp"
+#include "harness/verdict/compare.hpp"
 
 #include <gtest/gtest.h>
 

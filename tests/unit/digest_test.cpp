@@ -1,5 +1,5 @@
 // Digest: pinned known answers and sensitivity to every bit, dtype and shape.
-#include "harness/digest.hpp"
+#include "harness/trace/digest.hpp"
 
 #include <gtest/gtest.h>
 

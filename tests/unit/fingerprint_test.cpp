@@ -1,5 +1,5 @@
 // Fingerprint: JSON round trip, validation, and environment classes.
-#include "harness/fingerprint.hpp"
+#include "harness/trace/fingerprint.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,7 @@
 // Golden files: exact round trip, strict validation, lookup and bless.
-#include "harness/golden_store.hpp"
+#include "harness/verdict/golden_store.hpp"
+#include "harness/verdict/golden_reader.hpp"
+#include "harness/verdict/golden_writer.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // History: append and query, schema version, corrupt and locked databases, the CLI.
-#include "harness/history.hpp"
+#include "harness/report/history.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -7,11 +7,11 @@
 #include <fstream>
 #include <vector>
 
-#include "harness/check.hpp"
 #include "harness/cli/run_main.hpp"
-#include "harness/exit_codes.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
+#include "harness/util/exit_codes.hpp"
+#include "harness/verdict/check.hpp"
 #include "tests/support/synthetic_traces.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -1,11 +1,11 @@
 // Matrix: ofat and full expansion, cell ids, sharding, and run plans with overrides.
-#include "harness/matrix.hpp"
+#include "harness/plan/matrix.hpp"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "harness/run_plan.hpp"
+#include "harness/plan/run_plan.hpp"
 #include "harness/util/error.hpp"
 
 namespace repro {

@@ -1,6 +1,6 @@
 // ProcessRunner against small fake workers (shell scripts spawned directly by path, no shell
 // in between): every way a worker can end becomes a CellRun status.
-#include "harness/process_runner.hpp"
+#include "harness/run/process_runner.hpp"
 
 #include <sys/stat.h>
 
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "harness/progress_printer.hpp"
+#include "harness/run/progress_printer.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "tests/support/temp_dir.hpp"

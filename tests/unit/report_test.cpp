@@ -3,13 +3,13 @@
 
 #include <sstream>
 
-#include "harness/check.hpp"
 #include "harness/report/escape.hpp"
 #include "harness/report/html_report.hpp"
 #include "harness/report/json_report.hpp"
 #include "harness/report/junit_report.hpp"
 #include "harness/report/markdown_report.hpp"
 #include "harness/report/terminal_report.hpp"
+#include "harness/verdict/check.hpp"
 #include "tests/support/synthetic_traces.hpp"
 
 namespace repro {

@@ -1,6 +1,6 @@
 // run_suite with the fake runner: which cells run, which fingerprint decides the environment
 // class, and the suite's expectations.
-#include "harness/suite_run.hpp"
+#include "harness/run/suite_run.hpp"
 
 #include <gtest/gtest.h>
 

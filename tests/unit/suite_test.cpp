@@ -1,5 +1,5 @@
 // Suite files: valid suites load; every malformed field is named with the file.
-#include "harness/suite.hpp"
+#include "harness/plan/suite.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Tensor dumps and divergence magnitudes (max |diff|, ULP).
-#include "harness/tensor_dump.hpp"
+#include "harness/trace/tensor_dump.hpp"
 
 #include <gtest/gtest.h>
 

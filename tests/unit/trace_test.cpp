@@ -1,5 +1,5 @@
 // Trace: write/read round trip, crash-safe partial traces, and validation errors.
-#include "harness/trace.hpp"
+#include "harness/trace/trace.hpp"
 
 #include <gtest/gtest.h>
 

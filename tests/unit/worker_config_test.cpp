@@ -1,5 +1,5 @@
 // WorkerConfig: round trip and errors that name the file and the field.
-#include "harness/worker_config.hpp"
+#include "harness/trace/worker_config.hpp"
 
 #include <gtest/gtest.h>
 

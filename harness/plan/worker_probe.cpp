@@ -1,0 +1,41 @@
+// Worker fingerprint probe.
+#include "harness/plan/worker_probe.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "harness/util/atomic_file.hpp"
+#include "harness/util/error.hpp"
+#include "harness/util/json_fields.hpp"
+#include "harness/util/subprocess.hpp"
+
+namespace repro {
+
+Fingerprint probe_worker(const std::filesystem::path& worker, const std::string& device,
+                         const std::map<std::string, std::string>& env) {
+  // mkdtemp: a fresh private folder even when several checkers probe at once.
+  std::string pattern = (std::filesystem::temp_directory_path() / "repro-probe-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw Error(pattern, "", "cannot create a temporary folder for the worker probe");
+  }
+  const std::filesystem::path tmp = pattern;
+  ProcessSpec spec;
+  spec.program = worker;
+  spec.args = {"--fingerprint", "--device", device};
+  spec.env = env;
+  spec.stdout_path = tmp / "stdout";
+  spec.stderr_path = tmp / "stderr";
+  spec.timeout = std::chrono::seconds(120);
+  ProcessResult r = run_process(spec);
+  std::string out = file_tail(spec.stdout_path, 1 << 20);
+  std::string err = file_tail(spec.stderr_path, 1000);
+  std::filesystem::remove_all(tmp);
+  if (!r.started || r.exit_code != 0) {
+    throw Error(worker.string(), "--fingerprint", r.describe() + (err.empty() ? "" : ": " + err));
+  }
+  return fingerprint_from_json(parse_json(out, worker.string() + " --fingerprint"),
+                               worker.string() + " --fingerprint");
+}
+
+}  // namespace repro

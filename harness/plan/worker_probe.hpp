@@ -1,0 +1,18 @@
+// Asks a worker executable for its fingerprint (`repro-worker --fingerprint`).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "harness/trace/fingerprint.hpp"
+
+namespace repro {
+
+// Runs `worker --fingerprint --device DEVICE` with `env` (the complete environment)
+// and parses its output. Throws repro::Error naming the worker when it cannot start,
+// fails, or prints something that is not a valid fingerprint.
+Fingerprint probe_worker(const std::filesystem::path& worker, const std::string& device,
+                         const std::map<std::string, std::string>& env);
+
+}  // namespace repro

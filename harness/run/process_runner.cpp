@@ -1,0 +1,276 @@
+// ProcessRunner: spawns and polls workers; how each ended is judged by worker_exit.hpp.
+#include "harness/run/process_runner.hpp"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <ctime>
+#include <deque>
+#include <memory>
+#include <thread>
+
+#include "harness/run/worker_exit.hpp"
+#include "harness/util/atomic_file.hpp"
+#include "harness/util/error.hpp"
+
+namespace repro {
+
+std::string sanitize_cell_id(std::string_view id) {
+  std::string out;
+  for (char c : id) {
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '_' || c == '=' || c == '+' || c == '-';
+    out += keep ? c : '_';
+    if (out.size() == 80) {
+      break;
+    }
+  }
+  return out.empty() ? "cell" : out;
+}
+
+std::filesystem::path create_run_directory(const std::filesystem::path& root,
+                                           const std::string& suite,
+                                           std::chrono::system_clock::time_point now) {
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  auto runs = root / ".repro" / "runs";
+  std::error_code ec;
+  std::filesystem::create_directories(runs, ec);
+  if (ec) {
+    throw Error(runs.string(), "", "cannot create the runs folder: " + ec.message());
+  }
+  std::string base = std::string(stamp) + "-" + sanitize_cell_id(suite);
+  for (int n = 1;; ++n) {
+    auto dir = runs / (n == 1 ? base : base + "-" + std::to_string(n));
+    // create_directory is atomic: two runs started in the same second get different folders.
+    if (std::filesystem::create_directory(dir, ec)) {
+      return dir;
+    }
+    if (ec) {
+      throw Error(dir.string(), "", "cannot create the run folder: " + ec.message());
+    }
+  }
+}
+
+int available_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    return std::max(1, CPU_COUNT(&set));
+  }
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+int default_jobs(const std::vector<Cell>& cells, const WorkerConfig& workload, int cores) {
+  int most = 1;
+  for (const auto& cell : cells) {
+    most = std::max(most, cell_config(workload, cell.settings).settings.threads);
+  }
+  return std::max(1, cores / most);
+}
+
+ProcessRunner::ProcessRunner(ProcessRunnerOptions options) : m_options(std::move(options)) {
+  m_options.jobs = std::max(1, m_options.jobs);
+}
+
+std::filesystem::path ProcessRunner::cell_dir(const Cell& cell) const {
+  if (auto it = m_cell_dirs.find(cell.id); it != m_cell_dirs.end()) {
+    return it->second;
+  }
+  return m_options.run_dir / sanitize_cell_id(cell.id);
+}
+
+std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
+                                        const ProgressCallback& progress) {
+  struct Active {
+    size_t index;
+    std::filesystem::path dir;
+    std::unique_ptr<Process> process;
+  };
+  std::vector<CellRun> runs(cells.size());
+  std::vector<bool> finished(cells.size(), false);
+  std::deque<size_t> pending;
+  std::vector<Active> active;
+  RunProgress state;
+  state.total = cells.size();
+
+  auto report = [&](size_t index, bool just_finished) {
+    if (progress) {
+      RunProgress p = state;
+      p.cell = &cells[index];
+      p.finished = just_finished ? &runs[index] : nullptr;
+      progress(p);
+    }
+  };
+  auto complete = [&](size_t index, CellRun run) {
+    runs[index] = std::move(run);
+    finished[index] = true;
+    ++state.done;
+    report(index, /*just_finished=*/true);
+  };
+
+  std::filesystem::create_directories(m_options.run_dir);
+  int width = cells.size() > 99 ? 3 : 2;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    std::string number = std::to_string(i);
+    number.insert(0, static_cast<size_t>(std::max(0, width - static_cast<int>(number.size()))),
+                  '0');
+    m_cell_dirs[cells[i].id] = m_options.run_dir / (number + "-" + sanitize_cell_id(cells[i].id));
+  }
+  for (size_t i = 0; i < cells.size(); ++i) {
+    std::optional<std::string> reason;
+    if (m_options.skip_reason) {
+      reason = m_options.skip_reason(cells[i]);
+    }
+    if (reason) {
+      CellRun run;
+      run.cell = cells[i];
+      run.status = RunStatus::skipped;
+      run.reason = *reason;
+      complete(i, std::move(run));
+    } else {
+      pending.push_back(i);
+    }
+  }
+
+  auto start = [&](size_t index) {
+    const Cell& cell = cells[index];
+    auto dir = m_cell_dirs.at(cell.id);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      throw Error(dir.string(), "", "cannot create the cell folder: " + ec.message());
+    }
+    CellLaunch launch;
+    try {
+      launch = plan_cell_launch(cell, m_options.workload, m_options.launch,
+                                dir / k_cell_config_file, dir / k_cell_trace_file);
+    } catch (const Error& e) {
+      CellRun run;
+      run.cell = cell;
+      run.status = RunStatus::skipped;
+      run.reason = e.what();
+      complete(index, std::move(run));
+      return;
+    }
+    write_file_atomic(dir / k_cell_config_file, to_json(launch.config).dump(2) + "\n");
+    ProcessSpec spec;
+    spec.program = launch.program;
+    spec.args = launch.args;
+    spec.env = launch.env;
+    spec.stdout_path = dir / "stdout";
+    spec.stderr_path = dir / "stderr";
+    spec.timeout = m_options.cell_timeout;
+    auto process = std::make_unique<Process>(spec);
+    if (!process->started()) {
+      complete(index, cell_run_from_exit(cell, dir, process->wait(), m_options.cell_timeout));
+      return;
+    }
+    active.push_back({index, dir, std::move(process)});
+    ++state.running;
+    report(index, /*just_finished=*/false);
+  };
+
+  while (!pending.empty() || !active.empty()) {
+    if (m_options.cancelled && m_options.cancelled()) {
+      for (auto& a : active) {
+        a.process.reset();  // SIGKILL to the worker's process group, then reaped
+        pending.push_back(a.index);
+      }
+      state.running = 0;
+      active.clear();
+      for (size_t index : pending) {
+        CellRun run;
+        run.cell = cells[index];
+        run.status = RunStatus::crashed;
+        run.reason = "interrupted";
+        complete(index, std::move(run));
+      }
+      pending.clear();
+      break;
+    }
+    while (!pending.empty() && active.size() < static_cast<size_t>(m_options.jobs)) {
+      size_t index = pending.front();
+      pending.pop_front();
+      start(index);
+    }
+    bool any_finished = false;
+    for (auto it = active.begin(); it != active.end();) {
+      if (auto result = it->process->poll()) {
+        size_t index = it->index;
+        CellRun run = cell_run_from_exit(cells[index], it->dir, *result, m_options.cell_timeout);
+        it = active.erase(it);
+        --state.running;
+        complete(index, std::move(run));
+        any_finished = true;
+      } else {
+        ++it;
+      }
+    }
+    if (!any_finished && !active.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  return runs;
+}
+
+std::optional<TensorDump> ProcessRunner::dump(const Cell& cell, int step, std::string* error) {
+  auto key = std::make_pair(cell.id, step);
+  if (auto it = m_dumps.find(key); it != m_dumps.end()) {
+    return it->second;
+  }
+  auto dir = cell_dir(cell);
+  auto dump_dir = dir / ("dump-step-" + std::to_string(step));
+  auto fail = [&](const std::string& why) -> std::optional<TensorDump> {
+    if (error != nullptr) {
+      *error = "cannot dump step " + std::to_string(step) + " of " + cell.id + ": " + why;
+    }
+    return std::nullopt;
+  };
+  try {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    std::filesystem::remove_all(dump_dir, ec);
+    std::filesystem::create_directories(dump_dir, ec);
+    if (ec) {
+      return fail("cannot create " + dump_dir.string() + ": " + ec.message());
+    }
+    auto config_path = dir / k_cell_config_file;
+    CellLaunch launch = plan_cell_launch(cell, m_options.workload, m_options.launch, config_path,
+                                         dump_dir / k_cell_trace_file);
+    write_file_atomic(config_path, to_json(launch.config).dump(2) + "\n");
+    ProcessSpec spec;
+    spec.program = launch.program;
+    spec.args = dump_args(config_path, dump_dir / k_cell_trace_file, step, dump_dir);
+    spec.env = launch.env;
+    spec.stdout_path = dump_dir / "stdout";
+    spec.stderr_path = dump_dir / "stderr";
+    spec.timeout = m_options.cell_timeout;
+    if (m_options.cancelled && m_options.cancelled()) {
+      return fail("interrupted");
+    }
+    Process process(spec);
+    std::optional<ProcessResult> ended;
+    while (!(ended = process.poll())) {
+      if (m_options.cancelled && m_options.cancelled()) {
+        return fail("interrupted");  // ~Process kills the worker's process group
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const ProcessResult& result = *ended;
+    if (!result.started || result.timed_out || result.signal != 0 || result.exit_code != 0) {
+      std::string tail = stderr_summary(spec.stderr_path);
+      return fail(describe_exit(result) + (tail.empty() ? "" : ": " + tail));
+    }
+    TensorDump dump = read_tensor_dump(dump_dir);
+    m_dumps.emplace(key, dump);
+    return dump;
+  } catch (const Error& e) {
+    return fail(e.what());
+  }
+}
+
+}  // namespace repro

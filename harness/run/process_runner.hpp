@@ -1,0 +1,79 @@
+// ProcessRunner: the real CellRunner: one worker process per cell, in parallel, with time limits.
+//
+// Each cell gets a folder RUN_DIR/NN-<sanitized cell id>/ with config.json (the worker
+// config), trace.jsonl (written by the worker), stdout and stderr; how the worker ended
+// becomes the cell's status as worker_exit.hpp describes. A cell whose settings cannot run
+// here (skip_reason) is skipped without starting a worker.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/run/cell_launch.hpp"
+#include "harness/run/runner.hpp"
+#include "harness/run/worker_exit.hpp"
+#include "harness/trace/worker_config.hpp"
+#include "harness/util/subprocess.hpp"
+#include "harness/verdict/dump_provider.hpp"
+
+namespace repro {
+
+struct ProcessRunnerOptions {
+  WorkerConfig workload;  // the suite's workload; cells overlay their settings
+  LaunchContext launch;
+  std::filesystem::path run_dir;  // created if missing; cell folders go inside
+  int jobs = 1;                   // worker processes at a time
+  std::chrono::milliseconds cell_timeout{std::chrono::seconds(600)};
+  // A reason for cells that cannot run on this machine (they are skipped unstarted); may be
+  // empty (every cell is started).
+  std::function<std::optional<std::string>(const Cell&)> skip_reason;
+  // Polled while cells run; once it returns true (Ctrl-C, say) running workers are killed
+  // and every unfinished cell ends `crashed` with reason "interrupted". May be empty.
+  std::function<bool()> cancelled;
+};
+
+class ProcessRunner : public CellRunner, public DumpProvider {
+ public:
+  explicit ProcessRunner(ProcessRunnerOptions options);
+
+  // See CellRunner. Throws repro::Error when a cell folder cannot be created.
+  std::vector<CellRun> run(const std::vector<Cell>& cells,
+                           const ProgressCallback& progress) override;
+
+  // Re-runs `cell`'s worker (same config and environment) with --dump-step `step`
+  // --stop-after-dump into CELL_DIR/dump-step-K/ and reads the dump; results are cached.
+  // nullopt with `*error` set when the worker fails or the dump is unreadable.
+  std::optional<TensorDump> dump(const Cell& cell, int step, std::string* error) override;
+
+  // The folder of `cell` (known once run() has seen it; else derived from its id).
+  std::filesystem::path cell_dir(const Cell& cell) const;
+
+ private:
+  ProcessRunnerOptions m_options;
+  std::map<std::string, std::filesystem::path> m_cell_dirs;   // by cell id
+  std::map<std::pair<std::string, int>, TensorDump> m_dumps;  // by (cell id, step)
+};
+
+// A file-name-safe form of a cell id: letters, digits and ._=+- kept, anything else '_',
+// at most 80 characters.
+std::string sanitize_cell_id(std::string_view id);
+
+// Creates and returns ROOT/.repro/runs/<UTC time as YYYYmmddTHHMMSSZ>-<suite>, adding -2,
+// -3, ... when that folder already exists. Throws repro::Error when it cannot.
+std::filesystem::path create_run_directory(const std::filesystem::path& root,
+                                           const std::string& suite,
+                                           std::chrono::system_clock::time_point now);
+
+// The CPUs this process may run on (sched_getaffinity), at least 1.
+int available_cores();
+
+// max(1, cores / the most threads any cell uses): the default --jobs.
+int default_jobs(const std::vector<Cell>& cells, const WorkerConfig& workload, int cores);
+
+}  // namespace repro

@@ -1,0 +1,196 @@
+// Tensor dump files and the magnitude of a divergence.
+#include "harness/trace/tensor_dump.hpp"
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "harness/util/atomic_file.hpp"
+#include "harness/util/error.hpp"
+#include "harness/util/json_fields.hpp"
+
+namespace repro {
+namespace {
+
+// Maps float bits onto a line where adjacent floats are adjacent integers.
+template <typename Bits>
+Bits ordered_bits(Bits raw) {
+  constexpr Bits k_sign = Bits(1) << (sizeof(Bits) * 8 - 1);
+  return (raw & k_sign) ? Bits(~raw) : Bits(raw | k_sign);
+}
+
+template <typename Float, typename Bits>
+std::uint64_t ulp_between(Float a, Float b) {
+  Bits oa = ordered_bits(std::bit_cast<Bits>(a));
+  Bits ob = ordered_bits(std::bit_cast<Bits>(b));
+  return oa > ob ? oa - ob : ob - oa;
+}
+
+template <typename T>
+T load(const std::vector<std::byte>& bytes, size_t i) {
+  T v;
+  std::memcpy(&v, bytes.data() + i * sizeof(T), sizeof(T));
+  return v;
+}
+
+template <typename T>
+Magnitude compare_as(const DumpedTensor& a, const DumpedTensor& b) {
+  Magnitude m;
+  size_t n = a.bytes.size() / sizeof(T);
+  for (size_t i = 0; i < n; ++i) {
+    T x = load<T>(a.bytes, i);
+    T y = load<T>(b.bytes, i);
+    if (std::memcmp(&x, &y, sizeof(T)) == 0) {
+      continue;
+    }
+    ++m.differing_elements;
+    if (m.first_differing_index < 0) {
+      m.first_differing_index = static_cast<std::int64_t>(i);
+    }
+    double diff;
+    if constexpr (std::is_floating_point_v<T>) {
+      diff = (std::isnan(x) || std::isnan(y)) ? std::numeric_limits<double>::infinity()
+                                              : std::fabs(static_cast<double>(x) - y);
+      if constexpr (std::is_same_v<T, float>) {
+        m.max_ulp = std::max(m.max_ulp, ulp_between<float, std::uint32_t>(x, y));
+      } else {
+        m.max_ulp = std::max(m.max_ulp, ulp_between<double, std::uint64_t>(x, y));
+      }
+    } else {
+      diff = std::fabs(static_cast<double>(x) - static_cast<double>(y));
+    }
+    m.max_abs_diff = std::max(m.max_abs_diff, diff);
+  }
+  return m;
+}
+
+size_t element_size(const std::string& dtype) {
+  if (dtype == "float64" || dtype == "int64") {
+    return 8;
+  }
+  if (dtype == "float32" || dtype == "int32") {
+    return 4;
+  }
+  if (dtype == "uint8" || dtype == "int8" || dtype == "bool") {
+    return 1;
+  }
+  return 0;
+}
+
+std::int64_t element_count(const std::vector<std::int64_t>& shape) {
+  std::int64_t n = 1;
+  for (auto d : shape) {
+    n *= d;
+  }
+  return n;
+}
+
+}  // namespace
+
+const DumpedTensor* TensorDump::find(const std::string& name) const {
+  for (const auto& t : tensors) {
+    if (t.name == name) {
+      return &t;
+    }
+  }
+  return nullptr;
+}
+
+void write_tensor_dump(const std::filesystem::path& dir, const TensorDump& dump) {
+  nlohmann::ordered_json manifest;
+  manifest["format_version"] = k_tensor_dump_format_version;
+  manifest["step"] = dump.step;
+  manifest["tensors"] = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < dump.tensors.size(); ++i) {
+    const auto& t = dump.tensors[i];
+    std::string file = std::to_string(i) + ".bin";
+    write_file_atomic(dir / file, std::string_view(reinterpret_cast<const char*>(t.bytes.data()),
+                                                   t.bytes.size()));
+    manifest["tensors"].push_back({{"name", t.name},
+                                   {"kind", to_string(t.kind)},
+                                   {"dtype", t.dtype},
+                                   {"shape", t.shape},
+                                   {"file", file},
+                                   {"digest", digest_tensor(t.dtype, t.shape, t.bytes).hex()}});
+  }
+  write_file_atomic(dir / "manifest.json", manifest.dump(1) + "\n");
+}
+
+TensorDump read_tensor_dump(const std::filesystem::path& dir) {
+  auto manifest_path = (dir / "manifest.json").string();
+  auto j = parse_json(read_file(manifest_path), manifest_path);
+  JsonPath at{manifest_path, ""};
+  check_format_version(j, at, 1, k_tensor_dump_format_version, "tensor dump");
+  TensorDump dump;
+  dump.step = static_cast<int>(get_int(j, "step", at));
+  const auto& list = require_array(require_field(j, "tensors", at), at.child("tensors"));
+  for (size_t i = 0; i < list.size(); ++i) {
+    JsonPath tat = at.child("tensors").index(i);
+    DumpedTensor t;
+    t.name = get_string(list[i], "name", tat);
+    auto kind = tensor_kind_from_string(get_string(list[i], "kind", tat));
+    if (!kind) {
+      throw Error(manifest_path, tat.child("kind").field, "unknown tensor kind");
+    }
+    t.kind = *kind;
+    t.dtype = get_string(list[i], "dtype", tat);
+    const auto& shape = require_array(require_field(list[i], "shape", tat), tat.child("shape"));
+    for (const auto& d : shape) {
+      if (!d.is_number_integer() || d.get<std::int64_t>() < 0) {
+        throw Error(manifest_path, tat.child("shape").field, "expected non-negative integers");
+      }
+      t.shape.push_back(d.get<std::int64_t>());
+    }
+    auto file = dir / get_string(list[i], "file", tat);
+    std::string raw = read_file(file);
+    size_t esize = element_size(t.dtype);
+    if (esize != 0 && raw.size() != esize * static_cast<size_t>(element_count(t.shape))) {
+      throw Error(
+          file.string(), "",
+          "size " + std::to_string(raw.size()) + " does not match dtype and shape in the manifest");
+    }
+    t.bytes.resize(raw.size());
+    std::memcpy(t.bytes.data(), raw.data(), raw.size());
+    auto want = Digest::from_hex(get_string(list[i], "digest", tat));
+    if (!want || *want != digest_tensor(t.dtype, t.shape, t.bytes)) {
+      throw Error(file.string(), "", "contents do not match the digest in the manifest");
+    }
+    dump.tensors.push_back(std::move(t));
+  }
+  return dump;
+}
+
+std::optional<Magnitude> magnitude(const DumpedTensor& a, const DumpedTensor& b) {
+  if (a.dtype != b.dtype || a.shape != b.shape || a.bytes.size() != b.bytes.size()) {
+    return std::nullopt;
+  }
+  if (a.dtype == "float32") {
+    return compare_as<float>(a, b);
+  }
+  if (a.dtype == "float64") {
+    return compare_as<double>(a, b);
+  }
+  if (a.dtype == "int64") {
+    return compare_as<std::int64_t>(a, b);
+  }
+  if (a.dtype == "int32") {
+    return compare_as<std::int32_t>(a, b);
+  }
+  if (a.dtype == "uint8" || a.dtype == "bool") {
+    return compare_as<std::uint8_t>(a, b);
+  }
+  if (a.dtype == "int8") {
+    return compare_as<std::int8_t>(a, b);
+  }
+  return std::nullopt;
+}
+
+std::uint64_t ulp_distance(float a, float b) {
+  return ulp_between<float, std::uint32_t>(a, b);
+}
+std::uint64_t ulp_distance(double a, double b) {
+  return ulp_between<double, std::uint64_t>(a, b);
+}
+
+}  // namespace repro

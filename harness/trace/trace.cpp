@@ -1,0 +1,264 @@
+// Trace reader and writer (JSON Lines; see docs/trace-format.md).
+#include "harness/trace/trace.hpp"
+
+#include <array>
+#include <cmath>
+
+#include "harness/util/error.hpp"
+#include "harness/util/json_fields.hpp"
+
+namespace repro {
+namespace {
+
+using ordered = nlohmann::ordered_json;
+
+constexpr std::array<std::string_view, 6> k_kind_names = {"batch", "buffer", "loss",
+                                                          "grad",  "param",  "optimizer"};
+
+std::string line_of(const ordered& j) {
+  return j.dump() + "\n";
+}
+
+bool is_lower_hex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return !s.empty();
+}
+
+Digest parse_digest(const nlohmann::json& v, const JsonPath& at) {
+  if (!v.is_string()) {
+    throw Error(at.file, at.field, "expected a 32-hex-digit digest string");
+  }
+  auto d = Digest::from_hex(v.get<std::string>());
+  if (!d) {
+    throw Error(at.file, at.field, "malformed digest '" + v.get<std::string>() + "'");
+  }
+  return *d;
+}
+
+StepRecord parse_step(const nlohmann::json& j, const JsonPath& at) {
+  StepRecord s;
+  s.step = static_cast<int>(get_int(j, "step", at));
+  const auto& loss = require_field(j, "loss", at);
+  JsonPath lat = at.child("loss");
+  s.loss_dtype = get_string(loss, "dtype", lat);
+  s.loss_bits = get_string(loss, "bits", lat);
+  if (!is_lower_hex(s.loss_bits)) {
+    throw Error(at.file, lat.child("bits").field, "expected lowercase hex bits");
+  }
+  s.loss_value = get_number(loss, "value", lat);
+  const auto& ids = require_array(require_field(j, "batch_ids", at), at.child("batch_ids"));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!ids[i].is_string()) {
+      throw Error(at.file, at.child("batch_ids").index(i).field, "expected a string");
+    }
+    s.batch_ids.push_back(ids[i].get<std::string>());
+  }
+  s.root = parse_digest(require_field(j, "root", at), at.child("root"));
+  JsonPath tat = at.child("tensors");
+  const auto& tensors = require_array(require_field(j, "tensors", at), tat);
+  s.tensors.reserve(tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const auto& t = tensors[i];
+    JsonPath eat = tat.index(i);
+    if (!t.is_array() || t.size() != 3 || !t[0].is_string() || !t[1].is_string()) {
+      throw Error(at.file, eat.field, "expected [name, kind, digest]");
+    }
+    auto kind = tensor_kind_from_string(t[1].get<std::string>());
+    if (!kind) {
+      throw Error(at.file, eat.field, "unknown tensor kind '" + t[1].get<std::string>() + "'");
+    }
+    s.tensors.push_back({t[0].get<std::string>(), *kind, parse_digest(t[2], eat)});
+  }
+  if (compute_root(s) != s.root) {
+    throw Error(at.file, at.child("root").field,
+                "root does not match the tensor digests (corrupt or hand-edited trace)");
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string_view to_string(TensorKind kind) {
+  return k_kind_names[static_cast<size_t>(kind)];
+}
+
+std::optional<TensorKind> tensor_kind_from_string(std::string_view name) {
+  for (size_t i = 0; i < k_kind_names.size(); ++i) {
+    if (k_kind_names[i] == name) {
+      return static_cast<TensorKind>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+Digest compute_root(const StepRecord& step) {
+  std::vector<NamedDigest> named;
+  named.reserve(step.tensors.size());
+  for (const auto& t : step.tensors) {
+    named.push_back({t.name, t.digest});
+  }
+  return step_root(named);
+}
+
+std::string header_line(const TraceHeader& header) {
+  ordered j;
+  j["type"] = "header";
+  j["format_version"] = header.format_version;
+  j["producer"] = header.producer;
+  j["digest_algorithm"] = header.digest_algorithm;
+  j["config"] = header.config;
+  j["fingerprint"] = header.fingerprint;
+  return line_of(j);
+}
+
+std::string step_line(const StepRecord& step) {
+  ordered j;
+  j["type"] = "step";
+  j["step"] = step.step;
+  j["loss"] = {{"dtype", step.loss_dtype}, {"bits", step.loss_bits}, {"value", step.loss_value}};
+  j["batch_ids"] = step.batch_ids;
+  j["root"] = step.root.hex();
+  ordered tensors = ordered::array();
+  for (const auto& t : step.tensors) {
+    tensors.push_back({t.name, to_string(t.kind), t.digest.hex()});
+  }
+  j["tensors"] = std::move(tensors);
+  return line_of(j);
+}
+
+std::string timing_line(int step, double ms) {
+  ordered j;
+  j["type"] = "timing";
+  j["step"] = step;
+  j["ms"] = std::round(ms * 1000.0) / 1000.0;
+  return line_of(j);
+}
+
+std::string eval_line(const nlohmann::json& metrics) {
+  ordered j;
+  j["type"] = "eval";
+  j["metrics"] = metrics;
+  return line_of(j);
+}
+
+std::string end_line(int steps, std::string_view status) {
+  ordered j;
+  j["type"] = "end";
+  j["steps"] = steps;
+  j["status"] = status;
+  return line_of(j);
+}
+
+TraceWriter::TraceWriter(const std::filesystem::path& path) : m_file(path) {}
+
+void TraceWriter::write_header(const TraceHeader& header) {
+  m_file.append(header_line(header));
+}
+void TraceWriter::write_step(const StepRecord& step) {
+  m_file.append(step_line(step));
+}
+void TraceWriter::write_timing(int step, double ms) {
+  m_file.append(timing_line(step, ms));
+}
+void TraceWriter::write_eval(const nlohmann::json& metrics) {
+  m_file.append(eval_line(metrics));
+}
+
+void TraceWriter::finish(int steps, std::string_view status) {
+  m_file.append(end_line(steps, status));
+  m_file.commit();
+}
+
+Trace read_trace(const std::filesystem::path& path) {
+  return parse_trace(read_file(path), path.string());
+}
+
+Trace parse_trace(std::string_view text, const std::string& source_name) {
+  Trace trace;
+  bool have_header = false;
+  size_t line_no = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    bool torn = eol == std::string_view::npos;  // last line without newline: a crash mid-write
+    std::string_view line = text.substr(pos, torn ? std::string_view::npos : eol - pos);
+    pos = torn ? text.size() : eol + 1;
+    ++line_no;
+    if (line.empty()) {
+      continue;
+    }
+    JsonPath at{source_name, "line " + std::to_string(line_no)};
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error&) {
+      if (torn && have_header && !trace.complete) {
+        break;  // a partial trace from a crashed run: keep what was complete
+      }
+      throw Error(source_name, at.field, "not valid JSON");
+    }
+    std::string type = get_string(j, "type", at);
+    if (!have_header) {
+      if (type != "header") {
+        throw Error(source_name, at.field, "first record must be the header, found '" + type + "'");
+      }
+      check_format_version(j, at, 1, k_trace_format_version, "trace");
+      trace.header.format_version = static_cast<int>(get_int(j, "format_version", at));
+      trace.header.producer = get_string(j, "producer", at);
+      trace.header.digest_algorithm = get_string(j, "digest_algorithm", at);
+      if (trace.header.digest_algorithm != k_digest_algorithm) {
+        throw Error(source_name, at.child("digest_algorithm").field,
+                    "unsupported digest algorithm '" + trace.header.digest_algorithm + "'");
+      }
+      trace.header.config = require_object(require_field(j, "config", at), at.child("config"));
+      trace.header.fingerprint =
+          require_object(require_field(j, "fingerprint", at), at.child("fingerprint"));
+      have_header = true;
+      continue;
+    }
+    if (trace.complete) {
+      throw Error(source_name, at.field, "record after the end record");
+    }
+    if (type == "step") {
+      StepRecord s = parse_step(j, at);
+      if (s.step != static_cast<int>(trace.steps.size())) {
+        throw Error(source_name, at.child("step").field,
+                    "expected step " + std::to_string(trace.steps.size()) + ", found " +
+                        std::to_string(s.step));
+      }
+      trace.steps.push_back(std::move(s));
+    } else if (type == "timing") {
+      int step = static_cast<int>(get_int(j, "step", at));
+      double ms = get_number(j, "ms", at);
+      if (step >= 0) {
+        if (trace.step_time_ms.size() <= static_cast<size_t>(step)) {
+          trace.step_time_ms.resize(static_cast<size_t>(step) + 1, 0.0);
+        }
+        trace.step_time_ms[static_cast<size_t>(step)] = ms;
+      }
+    } else if (type == "eval") {
+      trace.eval = require_object(require_field(j, "metrics", at), at.child("metrics"));
+    } else if (type == "end") {
+      trace.complete = true;
+      trace.end_status = get_string(j, "status", at);
+      auto steps = get_int(j, "steps", at);
+      if (steps != static_cast<std::int64_t>(trace.steps.size())) {
+        throw Error(source_name, at.child("steps").field,
+                    "end record says " + std::to_string(steps) + " steps, trace holds " +
+                        std::to_string(trace.steps.size()));
+      }
+    } else {
+      throw Error(source_name, at.child("type").field, "unknown record type '" + type + "'");
+    }
+  }
+  if (!have_header) {
+    throw Error(source_name, "", "empty trace (no header record)");
+  }
+  return trace;
+}
+
+}  // namespace repro

@@ -1,0 +1,355 @@
+// check_runs: compares every cell, attributes, checks goldens and decides the exit code.
+#include "harness/verdict/check.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "harness/util/error.hpp"
+
+namespace repro {
+namespace {
+
+std::optional<double> median(std::vector<double> values) {
+  values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !(v > 0); }),
+               values.end());
+  if (values.empty()) {
+    return std::nullopt;
+  }
+  std::sort(values.begin(), values.end());
+  size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+std::optional<double> step_time(const CellRun& run) {
+  if (run.step_time_ms > 0) {
+    return run.step_time_ms;
+  }
+  return run.trace ? median(run.trace->step_time_ms) : std::nullopt;
+}
+
+bool has_trace(const CellRun& run) {
+  return run.status == RunStatus::ran && run.trace;
+}
+
+// Measures the magnitude of a divergence from dumps; the baseline's dump of each
+// step is asked for once and reused for every cell that diverges at that step.
+class MagnitudeProbe {
+ public:
+  MagnitudeProbe(DumpProvider& dumps, const Cell& baseline)
+      : m_dumps(dumps), m_baseline(baseline) {}
+
+  void measure(Comparison& comparison, const Cell& cell) {
+    FirstDivergence& fd = *comparison.first_divergence;
+    if (!fd.kind || fd.tensor == "batch_ids" || fd.tensor == "loss_bits") {
+      fd.magnitude_note = "no tensor values to measure at this divergence";
+      return;
+    }
+    auto it = m_cache.find(fd.step);
+    if (it == m_cache.end()) {
+      std::string error;
+      std::optional<TensorDump> dump = fetch(m_baseline, fd.step, &error);
+      it = m_cache.emplace(fd.step, std::make_pair(std::move(dump), error)).first;
+    }
+    if (!it->second.first) {
+      fd.magnitude_note = "no dump of the baseline: " + it->second.second;
+      return;
+    }
+    std::string error;
+    std::optional<TensorDump> dump = fetch(cell, fd.step, &error);
+    if (!dump) {
+      fd.magnitude_note = "no dump of " + cell.id + ": " + error;
+      return;
+    }
+    add_magnitude(comparison, *it->second.first, *dump);
+  }
+
+ private:
+  std::optional<TensorDump> fetch(const Cell& cell, int step, std::string* error) {
+    try {
+      return m_dumps.dump(cell, step, error);
+    } catch (const Error& e) {
+      *error = e.what();  // a broken dump costs the magnitude, not the run
+      return std::nullopt;
+    }
+  }
+
+  DumpProvider& m_dumps;
+  const Cell& m_baseline;
+  std::map<int, std::pair<std::optional<TensorDump>, std::string>> m_cache;
+};
+
+CellReport cell_report(const CellRun& run) {
+  CellReport c;
+  c.id = run.cell.id;
+  c.settings = run.cell.settings;
+  c.role = run.cell.role;
+  c.reason = run.reason;
+  c.step_time_ms = step_time(run);
+  c.wall_seconds = run.wall_seconds;
+  switch (run.status) {
+    case RunStatus::skipped:
+      c.verdict = CellVerdict::skipped;
+      break;
+    case RunStatus::timeout:
+      c.verdict = CellVerdict::timeout;
+      break;
+    case RunStatus::crashed:
+      c.verdict = CellVerdict::crashed;
+      break;
+    case RunStatus::ran:
+      c.verdict = run.trace ? CellVerdict::identical : CellVerdict::crashed;
+      if (!run.trace) {
+        c.reason = "finished without a readable trace";
+      }
+      break;
+  }
+  return c;
+}
+
+// The changed axes of a variant cell, when every one of them is declared invariant.
+std::vector<std::string> invariant_changes(const Settings& baseline, const CellRun& run,
+                                           const std::vector<std::string>& invariant_axes) {
+  std::vector<std::string> axes = changed_axes(baseline, run.cell.settings);
+  for (const auto& axis : axes) {
+    if (std::find(invariant_axes.begin(), invariant_axes.end(), axis) == invariant_axes.end()) {
+      return {};
+    }
+  }
+  return axes;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) {
+    out += (out.empty() ? "" : std::string(separator)) + item;
+  }
+  return out;
+}
+
+void check_goldens(const CheckInput& input, RunReport& r) {
+  if (input.golden == nullptr) {
+    for (size_t i = 0; i < r.cells.size(); ++i) {
+      if (has_trace(input.runs[i])) {
+        r.cells[i].golden = GoldenStatus::missing;
+      }
+    }
+    r.golden_notes.push_back("no golden directory: golden digests were not checked");
+    return;
+  }
+  GoldenLookup lookup = input.golden->lookup(input.suite, input.fingerprint, input.runs);
+  r.golden_found = lookup.found;
+  r.golden_path = lookup.path.string();
+  r.golden_notes = lookup.notes;
+  for (auto& c : r.cells) {
+    auto it = lookup.cells.find(c.id);
+    if (it == lookup.cells.end()) {
+      continue;
+    }
+    c.golden = it->second.status;
+    c.golden_divergence = it->second.first_divergence;
+  }
+}
+
+// Fills each cell's failures; returns the declared-invariant violations ("id: what").
+std::vector<std::string> add_failures(const CheckInput& input, const CellRun* baseline,
+                                      RunReport& r) {
+  std::vector<std::string> invariant_broken;
+  for (size_t i = 0; i < r.cells.size(); ++i) {
+    CellReport& c = r.cells[i];
+    const CellRun& run = input.runs[i];
+    if (c.verdict == CellVerdict::diverged && c.role == CellRole::repeat) {
+      c.failures.push_back("not reproducible under identical settings: the repeat differs " +
+                           describe(*c.first_divergence));
+    } else if (c.verdict == CellVerdict::diverged && baseline != nullptr) {
+      std::vector<std::string> axes =
+          invariant_changes(baseline->cell.settings, run, input.invariant_axes);
+      if (!axes.empty()) {
+        c.failures.push_back("declared invariant " + join(axes, ", ") + " changed the results " +
+                             describe(*c.first_divergence));
+        invariant_broken.push_back(c.id + ": " + c.failures.back());
+      }
+    }
+    if (c.golden == GoldenStatus::mismatch) {
+      c.failures.push_back("differs from the golden " + describe(*c.golden_divergence));
+    }
+    if (c.golden == GoldenStatus::missing && input.require_golden) {
+      c.failures.push_back("no golden digests, and --require-golden is set; run: " +
+                           bless_command(input.suite));
+    }
+  }
+  return invariant_broken;
+}
+
+void add_findings_and_summary(const CheckInput& input, const CellRun* baseline,
+                              const Attribution& attribution,
+                              const std::vector<std::string>& invariant_broken, RunReport& r) {
+  r.findings = attribution.findings;
+  r.summary = attribution.summary_lines;
+  if (baseline == nullptr) {
+    std::string message = "no baseline cell: nothing to compare with";
+    r.findings.push_back({"baseline_failed", Severity::error, message});
+    r.summary.insert(r.summary.begin(), message);
+  } else if (!has_trace(*baseline) && baseline->status != RunStatus::skipped) {
+    std::string message = "the baseline " + std::string(to_string(baseline->status)) + " (" +
+                          baseline->reason + "): no determinism verdict is possible";
+    r.findings.push_back({"baseline_failed", Severity::error, message});
+    r.summary.insert(r.summary.begin(), message);
+  } else if (!has_trace(*baseline) &&
+             r.count(CellVerdict::skipped) < static_cast<int>(r.cells.size())) {
+    std::string message = "the baseline was skipped (" + baseline->reason +
+                          "): the other cells could not be compared";
+    r.findings.push_back({"baseline_failed", Severity::error, message});
+    r.summary.insert(r.summary.begin(), message);
+  }
+  std::vector<std::string> golden_mismatch;
+  std::vector<std::string> infrastructure;
+  std::vector<std::string> skipped;
+  for (const auto& c : r.cells) {
+    if (c.golden == GoldenStatus::mismatch) {
+      golden_mismatch.push_back(c.id + " differs from the golden " +
+                                describe(*c.golden_divergence));
+    }
+    if (c.verdict == CellVerdict::crashed || c.verdict == CellVerdict::timeout) {
+      infrastructure.push_back(c.id + " " + std::string(to_string(c.verdict)) +
+                               (c.reason.empty() ? "" : " (" + c.reason + ")"));
+    }
+    if (c.verdict == CellVerdict::skipped) {
+      skipped.push_back(c.id + (c.reason.empty() ? "" : " (" + c.reason + ")"));
+    }
+  }
+  for (const auto& line : invariant_broken) {
+    r.findings.push_back({"invariant_broken", Severity::error, line});
+  }
+  for (const auto& line : golden_mismatch) {
+    r.findings.push_back({"golden_mismatch", Severity::error, line});
+    r.summary.push_back("golden mismatch: " + line);
+  }
+  int missing = r.count(GoldenStatus::missing);
+  if (missing > 0) {
+    r.findings.push_back({"golden_missing", input.require_golden ? Severity::error : Severity::info,
+                          std::to_string(missing) + " cell(s) have no golden digests"});
+  }
+  if (r.golden_found || r.count(GoldenStatus::match) + r.count(GoldenStatus::mismatch) > 0) {
+    r.summary.push_back("golden (" + r.environment_class +
+                        "): " + std::to_string(r.count(GoldenStatus::match)) + " match, " +
+                        std::to_string(r.count(GoldenStatus::mismatch)) + " mismatch, " +
+                        std::to_string(missing) + " missing");
+  }
+  for (const auto& note : r.golden_notes) {
+    r.summary.push_back(note);
+  }
+  if (!infrastructure.empty()) {
+    std::string message = "infrastructure: " + join(infrastructure, "; ");
+    r.findings.push_back({"infrastructure", Severity::error, message});
+    r.summary.push_back(message);
+  }
+  if (!skipped.empty()) {
+    r.summary.push_back("skipped: " + join(skipped, "; "));
+  }
+  std::stable_sort(r.findings.begin(), r.findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
+}
+
+std::string pick_culprit(const Attribution& attribution, const RunReport& r) {
+  if (attribution.repeatable == false) {
+    return attribution.summary_lines.front();
+  }
+  // A seed is meant to change the bits: its divergence is no culprit.
+  for (bool must_hold : {true, false}) {
+    for (const auto& a : attribution.axes) {
+      if (a.breaks && a.must_hold == must_hold && (must_hold || a.axis != "seed")) {
+        return a.summary();
+      }
+    }
+  }
+  if (!attribution.interactions.empty()) {
+    return attribution.interactions.front().summary();
+  }
+  for (const auto& f : r.findings) {
+    if (f.code == "golden_mismatch" || f.code == "baseline_failed" || f.code == "infrastructure") {
+      return f.message;
+    }
+  }
+  return "";
+}
+
+int decide_exit_code(const CellRun* baseline, const RunReport& r) {
+  bool failed = std::any_of(r.cells.begin(), r.cells.end(),
+                            [](const CellReport& c) { return !c.failures.empty(); });
+  if (failed) {
+    return k_exit_determinism_broken;
+  }
+  if (r.count(CellVerdict::skipped) == static_cast<int>(r.cells.size())) {
+    return k_exit_nothing_ran;
+  }
+  bool infrastructure = baseline == nullptr || !has_trace(*baseline) ||
+                        r.count(CellVerdict::crashed) + r.count(CellVerdict::timeout) > 0;
+  return infrastructure ? k_exit_infrastructure : k_exit_ok;
+}
+
+}  // namespace
+
+RunReport check_runs(const CheckInput& input) {
+  RunReport r;
+  r.suite = input.suite;
+  r.design = input.design;
+  r.fingerprint = input.fingerprint;
+  r.environment_class = environment_class(input.fingerprint);
+
+  const CellRun* baseline = nullptr;
+  for (const auto& run : input.runs) {
+    if (run.cell.role == CellRole::baseline) {
+      baseline = &run;
+      break;
+    }
+  }
+  bool baseline_ran = baseline != nullptr && has_trace(*baseline);
+  std::optional<MagnitudeProbe> probe;
+  if (baseline_ran && input.dumps != nullptr) {
+    probe.emplace(*input.dumps, baseline->cell);
+  }
+
+  std::vector<CellOutcome> outcomes;
+  for (const auto& run : input.runs) {
+    CellReport c = cell_report(run);
+    CellOutcome outcome{run.cell, run.status, std::nullopt};
+    if (&run == baseline && baseline_ran) {
+      c.reason = "the baseline: every other cell is compared with it";
+    } else if (has_trace(run) && !baseline_ran) {
+      c.verdict = CellVerdict::skipped;
+      c.reason = "ran, but not compared: the baseline did not run";
+    } else if (has_trace(run)) {
+      Comparison comparison = compare_traces(*baseline->trace, *run.trace);
+      if (!comparison.identical && probe) {
+        probe->measure(comparison, run.cell);
+      }
+      c.verdict = comparison.identical ? CellVerdict::identical : CellVerdict::diverged;
+      c.first_divergence = comparison.first_divergence;
+      c.reason = comparison.identical ? "bit-identical to the baseline"
+                                      : "differs from the baseline: " + comparison.describe();
+      outcome.comparison = std::move(comparison);
+    }
+    r.cells.push_back(std::move(c));
+    if (&run != baseline) {
+      outcomes.push_back(std::move(outcome));
+    }
+  }
+
+  Attribution attribution;
+  if (baseline_ran) {
+    attribution = attribute(baseline->cell, outcomes, input.invariant_axes);
+  }
+  r.repeatable = attribution.repeatable;
+  r.attribution = attribution.axes;
+  r.interactions = attribution.interactions;
+
+  check_goldens(input, r);
+  std::vector<std::string> invariant_broken = add_failures(input, baseline, r);
+  add_findings_and_summary(input, baseline, attribution, invariant_broken, r);
+  r.culprit = pick_culprit(attribution, r);
+  r.exit_code = decide_exit_code(baseline, r);
+  r.pass = r.exit_code == k_exit_ok || r.exit_code == k_exit_nothing_ran;
+  return r;
+}
+
+}  // namespace repro

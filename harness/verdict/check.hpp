@@ -1,0 +1,39 @@
+// check_runs: from finished cells to a RunReport (compare, attribute, golden, exit code).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness/plan/cell.hpp"
+#include "harness/trace/fingerprint.hpp"
+#include "harness/verdict/dump_provider.hpp"
+#include "harness/verdict/golden_store.hpp"
+#include "harness/verdict/run_report.hpp"
+
+namespace repro {
+
+struct CheckInput {
+  std::string suite;                        // suite name
+  std::string design;                       // "ofat" or "full"
+  std::vector<CellRun> runs;                // every cell, including baseline and repeat (CellRole)
+  std::vector<std::string> invariant_axes;  // from the suite: these must not change results
+  Fingerprint fingerprint;                  // of the default environment (environment class)
+  const GoldenStore* golden = nullptr;      // may be null (no golden dir)
+  bool require_golden = false;
+  DumpProvider* dumps = nullptr;  // may be null: then magnitudes are omitted
+};
+
+// The verdict of a run. Every cell is compared with the baseline (the first cell
+// with role baseline) and with the golden of the fingerprint's environment class;
+// divergences are attributed to axis changes. Exit code (harness/util/exit_codes.hpp):
+//  1  the repeat differs, a cell differs from its golden, a cell that changes only
+//     declared-invariant axes diverges, or require_golden and a cell has no golden;
+//  3  otherwise, when a cell crashed or timed out, or the baseline did not run (no
+//     determinism verdict possible for every cell);
+//  77 otherwise, when every cell was skipped (nothing could run here);
+//  0  otherwise (skips alone and divergence on other axes do not fail).
+// Outcomes are data: crashes and skips are cell verdicts. Throws repro::Error only
+// when a golden file is corrupt (exit 2: an input error).
+RunReport check_runs(const CheckInput& input);
+
+}  // namespace repro

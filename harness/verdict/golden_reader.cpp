@@ -1,0 +1,248 @@
+// Golden file reader: strict validation, exact re-serialization check.
+#include "harness/verdict/golden_reader.hpp"
+
+#include <set>
+
+#include "harness/util/error.hpp"
+#include "harness/util/json_fields.hpp"
+#include "harness/util/utc_time.hpp"
+#include "harness/verdict/golden_writer.hpp"
+
+namespace repro {
+namespace {
+
+using ordered = nlohmann::ordered_json;
+
+bool is_lower_hex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return !s.empty();
+}
+
+Digest lower_hex_digest(const ordered& v, const JsonPath& at) {
+  if (!v.is_string()) {
+    throw Error(at.file, at.field, "expected a 32-hex-digit digest string");
+  }
+  const auto& s = v.get_ref<const std::string&>();
+  auto d = Digest::from_hex(s);
+  if (s.size() != 32 || !is_lower_hex(s) || !d) {
+    throw Error(at.file, at.field,
+                "malformed digest '" + s + "' (expected 32 lowercase hex digits)");
+  }
+  return *d;
+}
+
+// Parses with a callback that rejects duplicate keys (nlohmann keeps the last one
+// silently, which would let a doctored file hide a digest).
+ordered parse_without_duplicates(std::string_view text, const std::string& file) {
+  std::vector<std::set<std::string>> seen;
+  std::vector<std::string> path;
+  auto callback = [&](int /*depth*/, ordered::parse_event_t event, ordered& parsed) {
+    switch (event) {
+      case ordered::parse_event_t::object_start:
+        seen.emplace_back();
+        path.emplace_back();
+        break;
+      case ordered::parse_event_t::key: {
+        const auto& key = parsed.get_ref<const std::string&>();
+        path.back() = key;
+        if (!seen.back().insert(key).second) {
+          std::string field;
+          for (const auto& p : path) {
+            field += (field.empty() ? "" : ".") + p;
+          }
+          throw Error(file, field, "duplicate key '" + key + "'");
+        }
+        break;
+      }
+      case ordered::parse_event_t::object_end:
+        seen.pop_back();
+        path.pop_back();
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
+  try {
+    return ordered::parse(text, callback);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(file, "",
+                "not valid JSON at byte " + std::to_string(e.byte) + " (truncated or corrupted?)");
+  }
+}
+
+const ordered& ordered_field(const ordered& obj, const std::string& key, const JsonPath& at) {
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    throw Error(at.file, at.child(key).field, "missing required field");
+  }
+  return *it;
+}
+
+GoldenStep parse_step(const ordered& v, size_t index, const JsonPath& at) {
+  if (!v.is_object()) {
+    throw Error(at.file, at.field, "expected a step object");
+  }
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (it.key() != "step" && it.key() != "root" && it.key() != "loss_bits" &&
+        it.key() != "tensors") {
+      throw Error(at.file, at.child(it.key()).field, "unknown field");
+    }
+  }
+  const ordered& step = ordered_field(v, "step", at);
+  if (!step.is_number_unsigned() || step.get<std::uint64_t>() != index) {
+    throw Error(at.file, at.child("step").field,
+                "expected step " + std::to_string(index) + ", found " + step.dump());
+  }
+  GoldenStep s;
+  s.root = lower_hex_digest(ordered_field(v, "root", at), at.child("root"));
+  const ordered& loss = ordered_field(v, "loss_bits", at);
+  if (!loss.is_string() || !is_lower_hex(loss.get_ref<const std::string&>())) {
+    throw Error(at.file, at.child("loss_bits").field, "expected lowercase hex bits");
+  }
+  s.loss_bits = loss.get<std::string>();
+  JsonPath tat = at.child("tensors");
+  const ordered& tensors = ordered_field(v, "tensors", at);
+  if (!tensors.is_object()) {
+    throw Error(at.file, tat.field, "expected an object of tensor name -> digest");
+  }
+  std::vector<NamedDigest> named;
+  for (auto it = tensors.begin(); it != tensors.end(); ++it) {
+    if (it.key().empty()) {
+      throw Error(at.file, tat.field, "empty tensor name");
+    }
+    Digest d = lower_hex_digest(it.value(), tat.child(it.key()));
+    s.tensors.emplace_back(it.key(), d);
+    named.push_back({it.key(), d});
+  }
+  if (step_root(named) != s.root) {
+    throw Error(at.file, at.child("root").field,
+                "does not match the tensor digests (corrupted or edited by hand)");
+  }
+  return s;
+}
+
+std::map<std::string, GoldenCell> parse_cells(const ordered& cells, const JsonPath& at) {
+  if (!cells.is_object()) {
+    throw Error(at.file, at.field, "expected an object of settings key -> steps");
+  }
+  std::map<std::string, GoldenCell> out;
+  std::optional<size_t> step_count;
+  std::string first_key;
+  for (auto it = cells.begin(); it != cells.end(); ++it) {
+    JsonPath cat = at.child(it.key());
+    if (it.key().empty()) {
+      throw Error(at.file, at.field, "empty settings key");
+    }
+    if (!it.value().is_array() || it.value().empty()) {
+      throw Error(at.file, cat.field, "expected a non-empty array of steps");
+    }
+    GoldenCell cell;
+    for (size_t i = 0; i < it.value().size(); ++i) {
+      cell.steps.push_back(parse_step(it.value()[i], i, cat.index(i)));
+    }
+    if (step_count && *step_count != cell.steps.size()) {
+      throw Error(at.file, cat.field,
+                  "has " + std::to_string(cell.steps.size()) + " steps, '" + first_key + "' has " +
+                      std::to_string(*step_count) + " (truncated or corrupted?)");
+    }
+    if (!step_count) {
+      step_count = cell.steps.size();
+      first_key = it.key();
+    }
+    out.emplace(it.key(), std::move(cell));
+  }
+  return out;
+}
+
+size_t line_of_offset(std::string_view text, size_t offset) {
+  size_t line = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    line += text[i] == '\n' ? 1 : 0;
+  }
+  return line;
+}
+
+}  // namespace
+
+namespace {
+
+GoldenFile parse_validated(std::string_view text, const std::string& file) {
+  ordered doc = parse_without_duplicates(text, file);
+  JsonPath at{file, ""};
+  if (!doc.is_object()) {
+    throw Error(file, "", "expected a JSON object");
+  }
+  // The format version first: a newer file may legitimately lack today's fields.
+  // json_fields works on nlohmann::json; the top level has no order to keep.
+  nlohmann::json top = nlohmann::json::object();
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (it.key() != "cells") {
+      top[it.key()] = nlohmann::json::parse(it.value().dump());
+    }
+  }
+  check_format_version(top, at, 1, k_golden_format_version, "golden");
+  static const std::set<std::string> k_fields = {"format_version", "suite",  "environment_class",
+                                                 "blessed_at",     "reason", "digest_algorithm",
+                                                 "fingerprint",    "cells",  "checksum"};
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (k_fields.count(it.key()) == 0) {
+      throw Error(file, it.key(), "unknown field");
+    }
+  }
+  GoldenFile g;
+  g.suite = get_string(top, "suite", at);
+  g.environment_class = get_string(top, "environment_class", at);
+  g.blessed_at = get_string(top, "blessed_at", at);
+  if (!is_utc_iso8601(g.blessed_at)) {
+    throw Error(file, "blessed_at",
+                "expected a UTC time like 2024-05-01T12:00:00Z, found '" + g.blessed_at + "'");
+  }
+  g.reason = get_string(top, "reason", at);
+  g.digest_algorithm = get_string(top, "digest_algorithm", at);
+  if (g.digest_algorithm != k_digest_algorithm) {
+    throw Error(file, "digest_algorithm",
+                "unsupported digest algorithm '" + g.digest_algorithm + "'");
+  }
+  g.fingerprint = fingerprint_from_json(require_field(top, "fingerprint", at), file);
+  g.cells = parse_cells(ordered_field(doc, "cells", at), at.child("cells"));
+  const ordered& stored = ordered_field(doc, "checksum", at);
+  Digest checksum = lower_hex_digest(stored, at.child("checksum"));
+
+  std::vector<std::string> m = golden_members(g);
+  std::string body = golden_join_members(m);
+  if (checksum != golden_checksum(body)) {
+    throw Error(file, "checksum",
+                "does not match the contents: the file was corrupted or edited by hand; "
+                "re-bless it with `repro-check bless`");
+  }
+  m.push_back(golden_member_indent() + "\"checksum\": \"" + checksum.hex() + "\"");
+  std::string canonical = golden_join_members(m);
+  if (canonical != text) {
+    size_t offset = 0;
+    while (offset < text.size() && offset < canonical.size() && text[offset] == canonical[offset]) {
+      ++offset;
+    }
+    throw Error(file, "line " + std::to_string(line_of_offset(text, offset)),
+                "differs from what `repro-check bless` writes (reformatted, line endings "
+                "converted, or corrupted)");
+  }
+  return g;
+}
+
+}  // namespace
+
+GoldenFile parse_golden(std::string_view text, const std::string& file) {
+  try {
+    return parse_validated(text, file);
+  } catch (const nlohmann::json::exception& e) {
+    // Belt and braces: whatever slipped past the checks above is still an input error.
+    throw Error(file, "", std::string("malformed golden file: ") + e.what());
+  }
+}
+
+}  // namespace repro

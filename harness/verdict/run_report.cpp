@@ -1,0 +1,58 @@
+// RunReport helpers: verdict names and counts.
+#include "harness/verdict/run_report.hpp"
+
+#include <algorithm>
+
+namespace repro {
+
+std::string_view to_string(CellVerdict verdict) {
+  switch (verdict) {
+    case CellVerdict::identical:
+      return "identical";
+    case CellVerdict::diverged:
+      return "diverged";
+    case CellVerdict::skipped:
+      return "skipped";
+    case CellVerdict::crashed:
+      return "crashed";
+    case CellVerdict::timeout:
+      return "timeout";
+  }
+  return "crashed";
+}
+
+void PrintTo(CellVerdict verdict, std::ostream* os) {
+  *os << to_string(verdict);
+}
+
+std::string RunReport::label(const CellReport& cell) const {
+  if (cell.role == CellRole::baseline) {
+    return "baseline";
+  }
+  if (cell.role == CellRole::repeat) {
+    return "repeat";
+  }
+  auto baseline = std::find_if(cells.begin(), cells.end(),
+                               [](const CellReport& c) { return c.role == CellRole::baseline; });
+  if (baseline == cells.end()) {
+    return cell.id;
+  }
+  std::string out;
+  for (const auto& axis : changed_axes(baseline->settings, cell.settings)) {
+    auto it = cell.settings.find(axis);
+    out += (out.empty() ? "" : " ") + axis + "=" + (it == cell.settings.end() ? "" : it->second);
+  }
+  return out.empty() ? cell.id : out;
+}
+
+int RunReport::count(CellVerdict verdict) const {
+  return static_cast<int>(std::count_if(cells.begin(), cells.end(),
+                                        [&](const CellReport& c) { return c.verdict == verdict; }));
+}
+
+int RunReport::count(GoldenStatus status) const {
+  return static_cast<int>(std::count_if(cells.begin(), cells.end(),
+                                        [&](const CellReport& c) { return c.golden == status; }));
+}
+
+}  // namespace repro

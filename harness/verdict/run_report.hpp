@@ -1,0 +1,82 @@
+// RunReport: everything one `repro-check run` concluded; every reporter renders it.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/plan/cell.hpp"
+#include "harness/trace/fingerprint.hpp"
+#include "harness/util/exit_codes.hpp"
+#include "harness/verdict/attribute.hpp"
+#include "harness/verdict/compare.hpp"
+#include "harness/verdict/golden_store.hpp"
+
+namespace repro {
+
+inline constexpr int k_run_report_format_version = 1;
+
+// A cell's verdict (contract: the JSON report's cells[].verdict).
+enum class CellVerdict {
+  identical,  // bit-identical to the baseline (the baseline itself too)
+  diverged,   // ran, differs from the baseline: see first_divergence
+  skipped,    // could not run here (no CUDA...), or ran but had no baseline to compare with
+  crashed,    // the worker failed or left no complete trace
+  timeout,    // the worker was killed after the time limit
+};
+// "identical", "diverged", ... (the JSON report's words); PrintTo for GoogleTest.
+std::string_view to_string(CellVerdict verdict);
+void PrintTo(CellVerdict verdict, std::ostream* os);
+
+struct CellReport {
+  std::string id;
+  Settings settings;
+  CellRole role = CellRole::variant;
+  CellVerdict verdict = CellVerdict::crashed;
+  std::string reason;                  // skip or crash reason, or what the verdict rests on
+  std::optional<double> step_time_ms;  // median per step, when known
+  double wall_seconds = 0;             // the worker's wall time, 0 when unknown
+  std::optional<FirstDivergence> first_divergence;  // vs the baseline, when diverged
+  // vs the golden of this environment class; nullopt when the cell did not run.
+  std::optional<GoldenStatus> golden;
+  std::optional<FirstDivergence> golden_divergence;  // when golden == mismatch
+  // Why this cell fails the run (repeat differs, declared-invariant axis broke, golden
+  // mismatch, golden required but missing); empty when it does not.
+  std::vector<std::string> failures;
+};
+
+struct RunReport {
+  std::string suite;
+  std::string design;  // "ofat" or "full"
+  bool pass = true;    // exit_code is 0 (or 77: nothing could run, nothing failed)
+  int exit_code = k_exit_ok;
+  Fingerprint fingerprint;
+  std::string environment_class;
+  std::vector<CellReport> cells;   // in run order
+  std::optional<bool> repeatable;  // nullopt when no repeat was compared
+  std::vector<AxisAttribution> attribution;
+  std::vector<Interaction> interactions;
+  // Golden: where this class's golden is (or would be), whether it exists, notes
+  // (the bless command to run, other classes' fingerprint differences).
+  bool golden_found = false;
+  std::string golden_path;
+  std::vector<std::string> golden_notes;
+  std::vector<Finding> findings;     // special verdicts, most serious first
+  std::vector<std::string> summary;  // culprit lines and the rest, for people
+  // The one most important line: the repeat differing, else the first breaking
+  // declared-invariant axis, other breaking axis (not seed), interaction, golden
+  // mismatch or infrastructure failure; "" when nothing broke.
+  std::string culprit;
+
+  // A short name for a cell in tables: "baseline", "repeat", or the settings that
+  // differ from the baseline ("threads=2", "blas=atlas threads=2"); the id otherwise.
+  std::string label(const CellReport& cell) const;
+  // Number of cells with `verdict`.
+  int count(CellVerdict verdict) const;
+  // Number of cells with golden status `status`.
+  int count(GoldenStatus status) const;
+};
+
+}  // namespace repro
