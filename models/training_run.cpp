@@ -1,5 +1,6 @@
 // The training loop of a worker run, with its trace, timings, dump and evaluation.
 #include "models/training_run.hpp"
+#include "models/planted_fault.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -44,6 +45,7 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0) {
 }  // namespace
 
 void validate_workload(const WorkerConfig& config, const std::string& source) {
+  parse_planted_fault(config.settings.fault, source);
   const int side = bottleneck_side(config.data.image_size, config.model.depth);
   if (side == 0) {
     throw Error(source, "model.depth",

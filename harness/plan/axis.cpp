@@ -83,6 +83,12 @@ const std::vector<AxisDefinition>& axis_definitions() {
        "BLAS build put first on the worker's LD_LIBRARY_PATH (Debian's libblas.so.3 builds)",
        {"reference", "atlas", "blis", "openblas-pthread", "openblas-openmp"},
        ""},
+      {"fault",
+       AxisTarget::config,
+       "test only: a fault the worker plants on purpose, so canaries prove detection "
+       "(docs/canaries.md)",
+       {},
+       "none, or a planted fault name the worker knows (docs/canaries.md)"},
       {"worker",
        AxisTarget::executable,
        "worker executable (e.g. one built against another libtorch)",
@@ -142,6 +148,12 @@ std::string normalize_axis_value(const AxisDefinition& axis, std::string_view va
       return std::to_string(*n);
     }
     return reject("expected " + std::string(axis.value_description));
+  } else if (axis.name == "fault") {
+    if (!is_fault_token(value)) {
+      return reject("expected " + std::string(axis.value_description) +
+                    ": lowercase letters, digits and -_.:@ only");
+    }
+    return std::string(value);
   } else if (axis.name == "worker") {
     if (value.empty()) {
       return reject("expected a path to a worker executable");
@@ -182,6 +194,11 @@ void apply_settings_to_config(const Settings& settings, WorkerConfig& config) {
         throw Error("", axis, "'" + value + "' is not a canonical value");
       }
       config.settings.deterministic = value == "on";
+    } else if (axis == "fault") {
+      if (!is_fault_token(value)) {
+        throw Error("", axis, "'" + value + "' is not a canonical value");
+      }
+      config.settings.fault = value;
     }
   }
 }

@@ -79,8 +79,26 @@ nlohmann::json to_json(const WorkerConfig& c) {
                    {"threads", c.settings.threads},
                    {"interop_threads", c.settings.interop_threads},
                    {"deterministic", c.settings.deterministic}};
+  if (c.settings.fault != "none") {
+    // Only when planted, so the configs (and hashes) of ordinary runs do not change.
+    j["settings"]["fault"] = c.settings.fault;
+  }
   j["eval"] = {{"enabled", c.eval.enabled}, {"max_samples", c.eval.max_samples}};
   return j;
+}
+
+bool is_fault_token(std::string_view value) {
+  if (value.empty() || value.size() > 64) {
+    return false;
+  }
+  for (char ch : value) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+              ch == '.' || ch == ':' || ch == '@';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
 }
 
 WorkerConfig worker_config_from_json(const nlohmann::json& j, const std::string& source) {
@@ -137,12 +155,18 @@ WorkerConfig worker_config_from_json(const nlohmann::json& j, const std::string&
 
   JsonPath sat = at.child("settings");
   const auto& s = section(j, "settings", at);
-  reject_unknown_keys(s, sat, {"device", "threads", "interop_threads", "deterministic"});
+  reject_unknown_keys(s, sat, {"device", "threads", "interop_threads", "deterministic", "fault"});
   c.settings.device = one_of(s, "device", sat, c.settings.device, {"cpu", "gpu"});
   c.settings.threads = int_in(s, "threads", sat, c.settings.threads, 1, 1024);
   c.settings.interop_threads =
       int_in(s, "interop_threads", sat, c.settings.interop_threads, 1, 1024);
   c.settings.deterministic = get_bool_or(s, "deterministic", sat, c.settings.deterministic);
+  c.settings.fault = get_string_or(s, "fault", sat, c.settings.fault);
+  if (!is_fault_token(c.settings.fault)) {
+    throw Error(source, sat.child("fault").field,
+                "'" + c.settings.fault +
+                    "' is not a fault name (1-64 of lowercase letters, digits, -_.:@)");
+  }
 
   JsonPath eat = at.child("eval");
   const auto& e = section(j, "eval", at);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +44,9 @@ struct RunSettings {
   int threads = 1;             // intra-op threads (strict mode: arena threads)
   int interop_threads = 1;
   bool deterministic = false;  // torch::globalContext().setDeterministicAlgorithms
+  // Test only: a fault the worker plants on purpose ("none" = no fault). The worker
+  // knows the names (models/planted_fault.hpp, docs/canaries.md) and rejects others.
+  std::string fault = "none";
   friend bool operator==(const RunSettings&, const RunSettings&) = default;
 };
 
@@ -60,6 +64,10 @@ struct WorkerConfig {
   EvalConfig eval;
   friend bool operator==(const WorkerConfig&, const WorkerConfig&) = default;
 };
+
+// Whether `value` is spelled like a planted-fault name: 1-64 characters of lowercase
+// letters, digits and -_.:@ (no ',' or '=', which separate settings in a cell id).
+bool is_fault_token(std::string_view value);
 
 // JSON with "format_version" and sections model/data/train/settings/eval.
 nlohmann::json to_json(const WorkerConfig& config);

@@ -22,7 +22,8 @@ TEST(Axis, RegistryNamesAreTheContract) {
     names.emplace_back(axis.name);
   }
   EXPECT_EQ(names, (std::vector<std::string>{"device", "threads", "interop_threads", "seed",
-                                             "deterministic", "cpu_capability", "blas", "worker"}));
+                                             "deterministic", "cpu_capability", "blas", "fault",
+                                             "worker"}));
   EXPECT_EQ(find_axis("blas")->values,
             (std::vector<std::string_view>{"reference", "atlas", "blis", "openblas-pthread",
                                            "openblas-openmp"}));

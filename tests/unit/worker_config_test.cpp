@@ -47,6 +47,20 @@ TEST(WorkerConfig, NamesTheBadField) {
       {{"format_version", 1}, {"train", {{"mode", "strict"}, {"batch_size", 6}, {"shards", 4}}}},
       "train.shards");
   expect_field_error({{"format_version", 2}}, "format_version");
+  expect_field_error({{"format_version", 1}, {"settings", {{"fault", "Bad,Name"}}}},
+                     "settings.fault");
+}
+
+TEST(WorkerConfig, PlantedFaultTravelsOnlyWhenPlanted) {
+  WorkerConfig config;
+  EXPECT_FALSE(to_json(config)["settings"].contains("fault"));
+  config.settings.fault = "param-ulp@3";
+  nlohmann::json j = to_json(config);
+  EXPECT_EQ(j["settings"]["fault"], "param-ulp@3");
+  EXPECT_EQ(worker_config_from_json(j, "cfg.json"), config);
+  EXPECT_FALSE(is_fault_token(""));
+  EXPECT_FALSE(is_fault_token("a=b"));
+  EXPECT_TRUE(is_fault_token("unseeded-dropout"));
 }
 
 }  // namespace

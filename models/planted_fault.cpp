@@ -1,0 +1,49 @@
+// PlantedFault: parsing settings.fault against the kinds the worker knows.
+#include "models/planted_fault.hpp"
+
+#include <charconv>
+
+#include "harness/util/error.hpp"
+
+namespace repro {
+
+bool PlantedFault::acts_at(std::string_view fault_kind, int step_index) const {
+  return kind == fault_kind && (!step || *step == step_index);
+}
+
+const std::vector<PlantedFaultKind>& planted_fault_kinds() {
+  // Each kind is implemented where it acts (training, data order, recording); the
+  // canary suites (suites/canary-*.json) plant every one of them.
+  static const std::vector<PlantedFaultKind> k_kinds = {
+      {"none", "no fault"},
+  };
+  return k_kinds;
+}
+
+PlantedFault parse_planted_fault(const std::string& spec, const std::string& source) {
+  PlantedFault fault;
+  std::string_view kind = spec;
+  if (auto at = spec.find('@'); at != std::string::npos) {
+    kind = std::string_view(spec).substr(0, at);
+    std::string_view digits = std::string_view(spec).substr(at + 1);
+    int step = -1;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), step);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || step < 0) {
+      throw Error(source, "settings.fault",
+                  "'" + spec + "': expected KIND or KIND@STEP with a non-negative step");
+    }
+    fault.step = step;
+  }
+  std::string known;
+  for (const auto& k : planted_fault_kinds()) {
+    if (k.name == kind) {
+      fault.kind = std::string(kind);
+      return fault;
+    }
+    known += (known.empty() ? "" : ", ") + std::string(k.name);
+  }
+  throw Error(source, "settings.fault",
+              "unknown planted fault '" + std::string(kind) + "' (known: " + known + ")");
+}
+
+}  // namespace repro
