@@ -1,9 +1,12 @@
-# repro_add_suite(NAME [TIMEOUT seconds]): `ctest -L repro` runs suite NAME against
-# its committed goldens: `repro-check run --suite NAME --root <source tree>`, with the
-# JSON and JUnit reports in <build>/repro/NAME.{json,xml}. Exit 77 (nothing could run
-# here, e.g. a GPU-only suite without CUDA) counts as skipped, not failed.
+# repro_add_suite(NAME [TIMEOUT seconds] [REQUIRE_GOLDEN all|portable]): `ctest -L repro`
+# runs suite NAME against its committed goldens: `repro-check run --suite NAME --root
+# <source tree> --skip-without-golden`, with the JSON and JUnit reports in
+# <build>/repro/NAME.{json,xml}. Never a silent pass: a run that compared no golden of any
+# cell's class exits 77 and shows as skipped (the reason is the verdict line), as does one
+# where nothing could run here (a GPU-only suite without CUDA). REQUIRE_GOLDEN fails any
+# cell (all) or any cell of a portable class (portable) without a golden of its class.
 function(repro_add_suite name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TIMEOUT" "")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TIMEOUT;REQUIRE_GOLDEN" "")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "repro_add_suite(${name}): unexpected arguments ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -13,8 +16,16 @@ function(repro_add_suite name)
   if(NOT EXISTS "${PROJECT_SOURCE_DIR}/suites/${name}.json")
     message(FATAL_ERROR "repro_add_suite(${name}): no suites/${name}.json")
   endif()
+  set(require "")
+  if(ARG_REQUIRE_GOLDEN)
+    if(NOT ARG_REQUIRE_GOLDEN MATCHES "^(all|portable)$")
+      message(FATAL_ERROR "repro_add_suite(${name}): REQUIRE_GOLDEN is all or portable")
+    endif()
+    set(require "--require-golden=${ARG_REQUIRE_GOLDEN}")
+  endif()
   add_test(NAME repro.${name}
     COMMAND repro-check run --suite ${name} --root ${PROJECT_SOURCE_DIR}
+      --skip-without-golden ${require}
       --json ${CMAKE_BINARY_DIR}/repro/${name}.json
       --junit ${CMAKE_BINARY_DIR}/repro/${name}.xml)
   set_tests_properties(repro.${name} PROPERTIES

@@ -18,6 +18,7 @@
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/utc_time.hpp"
+#include "harness/verdict/golden_gate.hpp"
 
 namespace repro {
 namespace {
@@ -35,6 +36,9 @@ Examples:
       a quarter of the cells (round-robin by matrix position), plus the baseline
   repro-check axes
       which axis values this machine can run, and why others cannot
+  repro-check run --suite pr --require-golden=portable --skip-without-golden
+      the golden gate ctest uses: cells of portable classes must match their committed
+      goldens; a run that compared no golden exits 77 (skipped), never 0
 
 Cells: the baseline has the first value of every axis; the repeat runs it again and must
 be bit-identical. Each cell is its own worker process (settings through argv and an
@@ -70,8 +74,14 @@ void add_run_options(CLI::App* cmd, RunOptions& options) {
   cmd->add_option("--markdown", options.markdown,
                   "Write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)")
       ->type_name("FILE");
-  cmd->add_flag("--require-golden", options.require_golden,
-                "Fail (exit 1) when a cell has no golden digests for this environment class");
+  cmd->add_flag("--require-golden{all}", options.require_golden,
+                "Fail (exit 1) when a cell has no golden of its own environment class; "
+                "--require-golden=portable requires one only for cells whose class names no "
+                "CPU (reference BLAS, ATLAS: their bits are the same on every machine)")
+      ->type_name("[=all|portable]");
+  cmd->add_flag("--skip-without-golden", options.skip_without_golden,
+                "Exit 77 (ctest: skipped), not 0, when the run passed but no cell was compared "
+                "with a golden of its class: a gate that checked nothing never passes");
   cmd->add_option("--design", options.design,
                   "ofat: baseline, repeat, one axis varied at a time; full: every combination "
                   "(default: the suite's)")
@@ -167,14 +177,20 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   execute.jobs = options.jobs;
   execute.quiet = common.quiet;
   execute.golden = &golden;
-  execute.require_golden = options.require_golden;
+  GoldenGateOptions gate;
+  if (!options.require_golden.empty()) {
+    gate.require = golden_requirement_from_string(options.require_golden, "--require-golden");
+  }
+  gate.skip_without_golden = options.skip_without_golden;
+  execute.require_golden = gate.require == GoldenRequirement::all;
   auto executed = execute_plan(setup, plan, execute);
   if (!executed) {
     return interrupted_exit_code();
   }
   const SuiteRunResult& result = executed->result;
   const std::filesystem::path& run_dir = executed->run_dir;
-  const RunReport& report = result.report;
+  RunReport report = result.report;
+  apply_golden_gate(report, gate);
 
   TerminalOptions terminal;
   terminal.colour = colour_wanted(STDOUT_FILENO);

@@ -25,7 +25,8 @@ struct RunOptions {
   std::string junit;
   std::string markdown;
   std::string html;
-  bool require_golden = false;
+  std::string require_golden;        // --require-golden[=all|portable]: "" = not required
+  bool skip_without_golden = false;  // exit 77 when nothing was compared with a golden
   bool keep_runs = false;
   bool no_history = false;
 };

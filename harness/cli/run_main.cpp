@@ -8,6 +8,7 @@
 #include "harness/cli/bless_command.hpp"
 #include "harness/cli/common_options.hpp"
 #include "harness/cli/env_command.hpp"
+#include "harness/cli/golden_command.hpp"
 #include "harness/cli/history_command.hpp"
 #include "harness/cli/partition_command.hpp"
 #include "harness/cli/run_command.hpp"
@@ -49,6 +50,8 @@ int run_main(int argc, char** argv) {
   add_axes_command(app, axes_options);
   BlessOptions bless_options;
   add_bless_command(app, bless_options);
+  GoldenOptions golden_options;
+  add_golden_command(app, golden_options);
   // `repro-check --matrix gpu,cpu` (no subcommand): `run --suite smoke --matrix gpu,cpu`.
   RunOptions matrix_options;
   add_matrix_shortcut(app, matrix_options);
@@ -60,6 +63,7 @@ int run_main(int argc, char** argv) {
       "  repro-check run --suite smoke --axis threads=1,2,4\n"
       "  repro-check axes                      what this machine can run, and why not\n"
       "  repro-check bless --suite smoke --reason \"new machine\"\n"
+      "  repro-check golden classes --suite pr  which classes have goldens, which agree\n"
       "  repro-check SUBCOMMAND --help         options and examples of each subcommand");
 
   try {
@@ -87,6 +91,9 @@ int run_main(int argc, char** argv) {
     }
     if (app.got_subcommand("bless")) {
       return run_bless(common, bless_options);
+    }
+    if (golden_command_given(app)) {
+      return run_golden(common, golden_options);
     }
     if (!matrix_options.matrix.empty()) {
       return run_run(common, matrix_options);

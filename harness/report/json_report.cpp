@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "harness/verdict/golden_json.hpp"
+
 namespace repro {
 namespace {
 
@@ -29,6 +31,37 @@ ordered golden_json(const std::optional<GoldenStatus>& status) {
 }
 
 }  // namespace
+
+void add_golden_details(ordered& cell, const CellReport& c) {
+  if (!c.golden_check) {
+    cell["golden_check"] = nullptr;
+  } else {
+    const GoldenCellCheck& g = *c.golden_check;
+    ordered check;
+    check["environment_class"] = g.environment_class;
+    check["portable"] = g.portable;
+    check["path"] = g.path;
+    check["detail"] = g.detail;
+    check["loss"] = g.loss_text;
+    check["config_changes"] = g.config_changes;
+    check["fingerprint_changes"] = g.fingerprint_changes;
+    check["accept_command"] = g.accept_command;
+    ordered cross = ordered::array();
+    for (const auto& e : g.cross_class) {
+      ordered x;
+      x["environment_class"] = e.environment_class;
+      x["differences"] = e.differences;
+      x["identical"] = e.identical;
+      x["first_divergence"] = divergence_to_json(e.first_divergence);
+      x["text"] = e.text;
+      cross.push_back(std::move(x));
+    }
+    check["cross_class"] = std::move(cross);
+    cell["golden_check"] = std::move(check);
+  }
+  cell["golden_cell"] =
+      c.golden_candidate ? golden_candidate_to_json(*c.golden_candidate) : ordered(nullptr);
+}
 
 ordered divergence_to_json(const std::optional<FirstDivergence>& divergence) {
   if (!divergence) {
@@ -76,6 +109,7 @@ ordered report_to_json(const RunReport& report) {
     cell["golden"] = golden_json(c.golden);
     cell["golden_first_divergence"] = divergence_to_json(c.golden_divergence);
     cell["failures"] = c.failures;
+    add_golden_details(cell, c);
     cells.push_back(std::move(cell));
     golden[c.id] = golden_json(c.golden);
   }
@@ -112,6 +146,7 @@ ordered report_to_json(const RunReport& report) {
   j["golden_found"] = report.golden_found;
   j["golden_path"] = report.golden_path;
   j["golden_notes"] = report.golden_notes;
+  j["golden_compared"] = report.golden_compared();
 
   ordered findings = ordered::array();
   for (const auto& f : report.findings) {

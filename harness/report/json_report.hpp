@@ -10,13 +10,20 @@
 //            step_time_ms (number|null, median), wall_seconds (number, 0 unknown),
 //            first_divergence (object|null),
 //            golden ("match"|"mismatch"|"missing"|null when the cell did not run),
-//            golden_first_divergence (object|null), failures [string]}],
+//            golden_first_divergence (object|null), failures [string],
+//            golden_check (object|null when the cell did not run: {environment_class (the
+//              cell's own), portable (bool), path, detail, loss, config_changes [string],
+//              fingerprint_changes [string], accept_command, cross_class [{environment_class,
+//              differences [string], identical (bool), first_divergence, text}]}),
+//            golden_cell (object|null: the cell's digests for bless --from-report;
+//              harness/verdict/golden_json.hpp)}],
 //   attribution: [{axis, from, to, breaks (bool), must_hold (bool), cell,
 //                  first_divergence (object|null)}],
 //   interactions: [{cell, from {axis: value}, to {axis: value}, breaks, explanation,
 //                   first_divergence (object|null)}],
 //   golden: {cell id: "match"|"mismatch"|"missing"|null},
-//   golden_found (bool), golden_path (string), golden_notes [string],
+//   golden_found (bool: a cell was compared with a golden of its class), golden_path
+//   (string: the baseline's class file), golden_notes [string], golden_compared (int),
 //   findings: [{code, severity ("critical"|"error"|"warning"|"info"), message}],
 //   summary [string].
 // A first_divergence object: {step (int), tensor (string|null when one run has fewer
@@ -38,6 +45,9 @@ nlohmann::ordered_json report_to_json(const RunReport& report);
 
 // The JSON for one first divergence (null when `divergence` is empty).
 nlohmann::ordered_json divergence_to_json(const std::optional<FirstDivergence>& divergence);
+
+// Adds golden_check and golden_cell of `cell` to its JSON object.
+void add_golden_details(nlohmann::ordered_json& json, const CellReport& cell);
 
 // Writes report_to_json(report), indented by 2, with a final newline.
 void write_json_report(std::ostream& out, const RunReport& report);

@@ -32,6 +32,10 @@ std::string cell_output(const RunReport& report, const CellReport& c) {
   if (c.golden_divergence) {
     out += " " + describe(*c.golden_divergence);
   }
+  if (c.golden_check) {
+    out += "\ngolden class: " + c.golden_check->environment_class +
+           "\ngolden detail: " + c.golden_check->detail;
+  }
   out += "\nenvironment class: " + report.environment_class;
   return out;
 }
@@ -69,6 +73,7 @@ void write_junit_report(std::ostream& out, const RunReport& report) {
   property("exit_code", std::to_string(report.exit_code));
   property("repeatable", report.repeatable ? (*report.repeatable ? "true" : "false") : "unknown");
   property("culprit", report.culprit);
+  property("golden_compared", std::to_string(report.golden_compared()));
   out << "    </properties>\n";
   for (const auto& c : report.cells) {
     out << "    <testcase classname=\"" << suite << "\" name=\"" << xml_escape(c.id) << "\" time=\""

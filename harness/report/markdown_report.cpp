@@ -29,7 +29,8 @@ std::string code(std::string_view text) {
 
 std::string headline(const RunReport& report) {
   if (report.exit_code == k_exit_nothing_ran) {
-    return "⏭️ skipped: no cell could run here";
+    return "⏭️ skipped: " +
+           (report.culprit.empty() ? std::string("no cell could run here") : report.culprit);
   }
   return std::string(report.pass ? "✅ pass" : "❌ fail") + " (exit " +
          std::to_string(report.exit_code) + ")";
@@ -49,6 +50,11 @@ void write_markdown_report(std::ostream& out, const RunReport& report) {
   if (!report.culprit.empty()) {
     out << "**Culprit:** " << markdown_escape(report.culprit) << "\n\n";
   }
+  out << "Golden: " << report.golden_compared() << " of "
+      << report.count(GoldenStatus::match) + report.count(GoldenStatus::mismatch) +
+             report.count(GoldenStatus::missing)
+      << " cells compared with a golden of their own class (" << report.count(GoldenStatus::match)
+      << " match, " << report.count(GoldenStatus::mismatch) << " mismatch)\n\n";
   out << "| Cell | Verdict | Golden | ms/step | First divergence / reason |\n";
   out << "|---|---|---|---:|---|\n";
   for (const auto& c : report.cells) {

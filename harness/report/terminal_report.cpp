@@ -127,7 +127,7 @@ std::string verdict_line(const RunReport& report) {
                                                             : "FAIL";
   std::string line = head + " (exit " + std::to_string(report.exit_code) + ")";
   if (report.exit_code == k_exit_nothing_ran) {
-    return line + ": no cell could run here";
+    return line + ": " + (report.culprit.empty() ? "no cell could run here" : report.culprit);
   }
   if (!report.culprit.empty() && !report.pass) {
     return line + ": " + report.culprit;

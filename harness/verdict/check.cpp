@@ -5,6 +5,8 @@
 #include <map>
 
 #include "harness/util/error.hpp"
+#include "harness/verdict/culprit.hpp"
+#include "harness/verdict/golden_gate.hpp"
 
 namespace repro {
 namespace {
@@ -127,6 +129,14 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 }
 
 void check_goldens(const CheckInput& input, RunReport& r) {
+  std::vector<GoldenCandidate> candidates = golden_candidates(input.runs, input.fingerprint);
+  size_t next = 0;
+  for (size_t i = 0; i < r.cells.size() && next < candidates.size(); ++i) {
+    const CellRun& run = input.runs[i];
+    if (run.cell.role != CellRole::repeat && has_trace(run) && run.trace->complete) {
+      r.cells[i].golden_candidate = candidates[next++];
+    }
+  }
   if (input.golden == nullptr) {
     for (size_t i = 0; i < r.cells.size(); ++i) {
       if (has_trace(input.runs[i])) {
@@ -137,8 +147,6 @@ void check_goldens(const CheckInput& input, RunReport& r) {
     return;
   }
   GoldenLookup lookup = input.golden->lookup(input.suite, input.fingerprint, input.runs);
-  r.golden_found = lookup.found;
-  r.golden_path = lookup.path.string();
   r.golden_notes = lookup.notes;
   for (auto& c : r.cells) {
     auto it = lookup.cells.find(c.id);
@@ -147,7 +155,12 @@ void check_goldens(const CheckInput& input, RunReport& r) {
     }
     c.golden = it->second.status;
     c.golden_divergence = it->second.first_divergence;
+    c.golden_check = it->second;
+    if (c.role == CellRole::baseline) {
+      r.golden_path = it->second.path;
+    }
   }
+  r.golden_found = r.golden_compared() > 0;
 }
 
 // Fills each cell's failures; returns the declared-invariant violations ("id: what").
@@ -170,11 +183,17 @@ std::vector<std::string> add_failures(const CheckInput& input, const CellRun* ba
       }
     }
     if (c.golden == GoldenStatus::mismatch) {
-      c.failures.push_back("differs from the golden " + describe(*c.golden_divergence));
+      // The golden leads: a mismatch is the cell's first failure.
+      c.failures.insert(c.failures.begin(), c.golden_check ? c.golden_check->detail
+                                                           : "differs from the golden " +
+                                                                 describe(*c.golden_divergence));
     }
     if (c.golden == GoldenStatus::missing && input.require_golden) {
-      c.failures.push_back("no golden digests, and --require-golden is set; run: " +
-                           bless_command(input.suite));
+      c.failures.push_back(
+          "--require-golden: " +
+          (c.golden_check
+               ? c.golden_check->detail + "; to add it: " + c.golden_check->accept_command
+               : "no golden digests; run: " + bless_command(input.suite)));
     }
   }
   return invariant_broken;
@@ -206,8 +225,9 @@ void add_findings_and_summary(const CheckInput& input, const CellRun* baseline,
   std::vector<std::string> skipped;
   for (const auto& c : r.cells) {
     if (c.golden == GoldenStatus::mismatch) {
-      golden_mismatch.push_back(c.id + " differs from the golden " +
-                                describe(*c.golden_divergence));
+      golden_mismatch.push_back(c.golden_check ? golden_mismatch_headline(r, c)
+                                               : c.id + " differs from the golden " +
+                                                     describe(*c.golden_divergence));
     }
     if (c.verdict == CellVerdict::crashed || c.verdict == CellVerdict::timeout) {
       infrastructure.push_back(c.id + " " + std::string(to_string(c.verdict)) +
@@ -220,20 +240,19 @@ void add_findings_and_summary(const CheckInput& input, const CellRun* baseline,
   for (const auto& line : invariant_broken) {
     r.findings.push_back({"invariant_broken", Severity::error, line});
   }
+  size_t leading = 0;
   for (const auto& line : golden_mismatch) {
     r.findings.push_back({"golden_mismatch", Severity::error, line});
-    r.summary.push_back("golden mismatch: " + line);
+    // The golden leads the summary.
+    r.summary.insert(r.summary.begin() + static_cast<std::ptrdiff_t>(leading++), line);
   }
   int missing = r.count(GoldenStatus::missing);
   if (missing > 0) {
     r.findings.push_back({"golden_missing", input.require_golden ? Severity::error : Severity::info,
-                          std::to_string(missing) + " cell(s) have no golden digests"});
+                          std::to_string(missing) + " cell(s) have no golden for their class"});
   }
-  if (r.golden_found || r.count(GoldenStatus::match) + r.count(GoldenStatus::mismatch) > 0) {
-    r.summary.push_back("golden (" + r.environment_class +
-                        "): " + std::to_string(r.count(GoldenStatus::match)) + " match, " +
-                        std::to_string(r.count(GoldenStatus::mismatch)) + " mismatch, " +
-                        std::to_string(missing) + " missing");
+  for (const auto& line : golden_summary_lines(r)) {
+    r.summary.push_back(line);
   }
   for (const auto& note : r.golden_notes) {
     r.summary.push_back(note);
@@ -248,29 +267,6 @@ void add_findings_and_summary(const CheckInput& input, const CellRun* baseline,
   }
   std::stable_sort(r.findings.begin(), r.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
-}
-
-std::string pick_culprit(const Attribution& attribution, const RunReport& r) {
-  if (attribution.repeatable == false) {
-    return attribution.summary_lines.front();
-  }
-  // A seed is meant to change the bits: its divergence is no culprit.
-  for (bool must_hold : {true, false}) {
-    for (const auto& a : attribution.axes) {
-      if (a.breaks && a.must_hold == must_hold && (must_hold || a.axis != "seed")) {
-        return a.summary();
-      }
-    }
-  }
-  if (!attribution.interactions.empty()) {
-    return attribution.interactions.front().summary();
-  }
-  for (const auto& f : r.findings) {
-    if (f.code == "golden_mismatch" || f.code == "baseline_failed" || f.code == "infrastructure") {
-      return f.message;
-    }
-  }
-  return "";
 }
 
 int decide_exit_code(const CellRun* baseline, const RunReport& r) {
@@ -346,8 +342,9 @@ RunReport check_runs(const CheckInput& input) {
   check_goldens(input, r);
   std::vector<std::string> invariant_broken = add_failures(input, baseline, r);
   add_findings_and_summary(input, baseline, attribution, invariant_broken, r);
-  r.culprit = pick_culprit(attribution, r);
   r.exit_code = decide_exit_code(baseline, r);
+  r.culprit =
+      pick_culprit(attribution, r, r.exit_code != k_exit_ok && r.exit_code != k_exit_nothing_ran);
   r.pass = r.exit_code == k_exit_ok || r.exit_code == k_exit_nothing_ran;
   return r;
 }

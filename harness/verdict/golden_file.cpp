@@ -1,12 +1,30 @@
-// GoldenFile: from traces to golden cells, and runs compared with them.
+// GoldenFile: from traces to golden cells grouped by class, and runs compared with them.
 #include "harness/verdict/golden_file.hpp"
 
+#include <cstdint>
+#include <cstring>
 #include <map>
+
+#include "harness/util/error.hpp"
 
 namespace repro {
 
-GoldenCell golden_cell_from_trace(const Trace& trace) {
+Fingerprint cell_fingerprint(const CellRun& run, const Fingerprint& fallback) {
+  if (!run.trace || !run.trace->header.fingerprint.is_object() ||
+      run.trace->header.fingerprint.empty()) {
+    return fallback;
+  }
+  try {
+    return fingerprint_from_json(run.trace->header.fingerprint, run.trace_path.string());
+  } catch (const Error&) {
+    return fallback;
+  }
+}
+
+GoldenCell golden_cell_from_trace(const Trace& trace, const Fingerprint& fingerprint) {
   GoldenCell cell;
+  cell.provenance.fingerprint = fingerprint;
+  cell.config = flatten_config(trace.header.config);
   for (const auto& s : trace.steps) {
     GoldenStep g;
     g.root = s.root;
@@ -19,23 +37,45 @@ GoldenCell golden_cell_from_trace(const Trace& trace) {
   return cell;
 }
 
-GoldenFile make_golden(const std::string& suite, const Fingerprint& fingerprint,
-                       const std::vector<CellRun>& runs, std::string reason,
-                       std::string blessed_at) {
-  GoldenFile g;
-  g.suite = suite;
-  g.environment_class = environment_class(fingerprint);
-  g.fingerprint = fingerprint;
-  g.blessed_at = std::move(blessed_at);
-  g.reason = std::move(reason);
+std::vector<GoldenCandidate> golden_candidates(const std::vector<CellRun>& runs,
+                                               const Fingerprint& fallback) {
+  std::vector<GoldenCandidate> out;
   for (const auto& run : runs) {
     if (run.cell.role == CellRole::repeat || run.status != RunStatus::ran || !run.trace ||
         !run.trace->complete) {
       continue;
     }
-    g.cells.emplace(settings_key(run.cell.settings), golden_cell_from_trace(*run.trace));
+    Fingerprint fp = cell_fingerprint(run, fallback);
+    GoldenCandidate c;
+    c.key = settings_key(run.cell.settings);
+    c.class_fields = golden_class_fields(fp);
+    c.environment_class = golden_class_name(c.class_fields);
+    c.cell = golden_cell_from_trace(*run.trace, fp);
+    out.push_back(std::move(c));
   }
-  return g;
+  return out;
+}
+
+std::vector<GoldenFile> make_goldens(const std::string& suite,
+                                     const std::vector<GoldenCandidate>& candidates,
+                                     const GoldenProvenance& provenance) {
+  std::map<std::string, GoldenFile> by_class;
+  for (const auto& c : candidates) {
+    GoldenFile& g = by_class[c.environment_class];
+    g.suite = suite;
+    g.environment_class = c.environment_class;
+    g.class_fields = c.class_fields;
+    GoldenCell cell = c.cell;
+    Fingerprint fp = cell.provenance.fingerprint;
+    cell.provenance = provenance;
+    cell.provenance.fingerprint = fp;
+    g.cells[c.key] = std::move(cell);
+  }
+  std::vector<GoldenFile> out;
+  for (auto& [name, g] : by_class) {
+    out.push_back(std::move(g));
+  }
+  return out;
 }
 
 Comparison compare_with_golden(const GoldenCell& golden, const Trace& trace) {
@@ -64,6 +104,29 @@ Comparison compare_with_golden(const GoldenCell& golden, const Trace& trace) {
     reference.steps.push_back(std::move(s));
   }
   return compare_traces(reference, trace);
+}
+
+std::optional<double> loss_from_bits(const std::string& bits) {
+  if (bits.size() != 8 && bits.size() != 16) {
+    return std::nullopt;
+  }
+  std::uint64_t v = 0;
+  for (char c : bits) {
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) {
+      return std::nullopt;
+    }
+    v = v * 16 + static_cast<std::uint64_t>(d);
+  }
+  if (bits.size() == 8) {
+    auto u = static_cast<std::uint32_t>(v);
+    float f = 0;
+    std::memcpy(&f, &u, sizeof f);
+    return static_cast<double>(f);
+  }
+  double d = 0;
+  std::memcpy(&d, &v, sizeof d);
+  return d;
 }
 
 }  // namespace repro

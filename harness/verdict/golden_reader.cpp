@@ -1,6 +1,7 @@
 // Golden file reader: strict validation, exact re-serialization check.
 #include "harness/verdict/golden_reader.hpp"
 
+#include <cstdint>
 #include <set>
 
 #include "harness/util/error.hpp"
@@ -126,35 +127,83 @@ GoldenStep parse_step(const ordered& v, size_t index, const JsonPath& at) {
   return s;
 }
 
+std::string string_member(const ordered& obj, const std::string& key, const JsonPath& at) {
+  const ordered& v = ordered_field(obj, key, at);
+  if (!v.is_string()) {
+    throw Error(at.file, at.child(key).field, "expected a string");
+  }
+  return v.get<std::string>();
+}
+
+void only_fields(const ordered& obj, const std::set<std::string>& known, const JsonPath& at) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (known.count(it.key()) == 0) {
+      throw Error(at.file, at.child(it.key()).field, "unknown field");
+    }
+  }
+}
+
+GoldenProvenance parse_provenance(const ordered& v, const JsonPath& at) {
+  if (!v.is_object()) {
+    throw Error(at.file, at.field, "expected an object");
+  }
+  only_fields(v, {"blessed_at", "reason", "commit", "source", "fingerprint"}, at);
+  GoldenProvenance p;
+  p.blessed_at = string_member(v, "blessed_at", at);
+  if (!is_utc_iso8601(p.blessed_at)) {
+    throw Error(at.file, at.child("blessed_at").field,
+                "expected a UTC time like 2024-05-01T12:00:00Z, found '" + p.blessed_at + "'");
+  }
+  p.reason = string_member(v, "reason", at);
+  p.commit = string_member(v, "commit", at);
+  p.source = string_member(v, "source", at);
+  nlohmann::json fp = nlohmann::json::parse(ordered_field(v, "fingerprint", at).dump());
+  p.fingerprint = fingerprint_from_json(fp, at.file);
+  return p;
+}
+
+GoldenCell parse_cell(const ordered& v, const JsonPath& at) {
+  if (!v.is_object()) {
+    throw Error(at.file, at.field, "expected a cell object (provenance, config, steps)");
+  }
+  only_fields(v, {"provenance", "config_hash", "config", "steps"}, at);
+  GoldenCell cell;
+  cell.provenance = parse_provenance(ordered_field(v, "provenance", at), at.child("provenance"));
+  const ordered& config = ordered_field(v, "config", at);
+  if (!config.is_object()) {
+    throw Error(at.file, at.child("config").field, "expected an object of field -> value");
+  }
+  for (auto it = config.begin(); it != config.end(); ++it) {
+    if (it.value().is_structured()) {
+      throw Error(at.file, at.child("config").child(it.key()).field, "expected a plain value");
+    }
+    cell.config.emplace_back(it.key(), it.value().dump());
+  }
+  Digest hash = lower_hex_digest(ordered_field(v, "config_hash", at), at.child("config_hash"));
+  if (hash != config_hash(cell.config)) {
+    throw Error(at.file, at.child("config_hash").field,
+                "does not match the config (corrupted or edited by hand)");
+  }
+  const ordered& steps = ordered_field(v, "steps", at);
+  if (!steps.is_array() || steps.empty()) {
+    throw Error(at.file, at.child("steps").field, "expected a non-empty array of steps");
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    cell.steps.push_back(parse_step(steps[i], i, at.child("steps").index(i)));
+  }
+  return cell;
+}
+
 std::map<std::string, GoldenCell> parse_cells(const ordered& cells, const JsonPath& at) {
   if (!cells.is_object()) {
-    throw Error(at.file, at.field, "expected an object of settings key -> steps");
+    throw Error(at.file, at.field, "expected an object of settings key -> cell");
   }
   std::map<std::string, GoldenCell> out;
-  std::optional<size_t> step_count;
-  std::string first_key;
   for (auto it = cells.begin(); it != cells.end(); ++it) {
-    JsonPath cat = at.child(it.key());
     if (it.key().empty()) {
       throw Error(at.file, at.field, "empty settings key");
     }
-    if (!it.value().is_array() || it.value().empty()) {
-      throw Error(at.file, cat.field, "expected a non-empty array of steps");
-    }
-    GoldenCell cell;
-    for (size_t i = 0; i < it.value().size(); ++i) {
-      cell.steps.push_back(parse_step(it.value()[i], i, cat.index(i)));
-    }
-    if (step_count && *step_count != cell.steps.size()) {
-      throw Error(at.file, cat.field,
-                  "has " + std::to_string(cell.steps.size()) + " steps, '" + first_key + "' has " +
-                      std::to_string(*step_count) + " (truncated or corrupted?)");
-    }
-    if (!step_count) {
-      step_count = cell.steps.size();
-      first_key = it.key();
-    }
-    out.emplace(it.key(), std::move(cell));
+    out.emplace(it.key(), parse_cell(it.value(), at.child(it.key())));
   }
   return out;
 }
@@ -185,10 +234,24 @@ GoldenFile parse_validated(std::string_view text, const std::string& file) {
       top[it.key()] = nlohmann::json::parse(it.value().dump());
     }
   }
-  check_format_version(top, at, 1, k_golden_format_version, "golden");
-  static const std::set<std::string> k_fields = {"format_version", "suite",  "environment_class",
-                                                 "blessed_at",     "reason", "digest_algorithm",
-                                                 "fingerprint",    "cells",  "checksum"};
+  if (top.contains("format_version") && top["format_version"].is_number_integer() &&
+      top["format_version"].get<std::int64_t>() < k_golden_format_version) {
+    throw Error(
+        file, "format_version",
+        "golden format " + top["format_version"].dump() +
+            " is too old (this repro-check "
+            "reads format " +
+            std::to_string(k_golden_format_version) +
+            ": one environment class per cell, with provenance); re-bless it with "
+            "`repro-check bless --suite " +
+            (top.contains("suite") && top["suite"].is_string() ? top["suite"].get<std::string>()
+                                                               : std::string("NAME")) +
+            " --reason \"...\"` (docs/goldens.md)");
+  }
+  check_format_version(top, at, k_golden_format_version, k_golden_format_version, "golden");
+  static const std::set<std::string> k_fields = {
+      "format_version",   "suite", "environment_class", "class_fields",
+      "digest_algorithm", "cells", "checksum"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (k_fields.count(it.key()) == 0) {
       throw Error(file, it.key(), "unknown field");
@@ -197,19 +260,35 @@ GoldenFile parse_validated(std::string_view text, const std::string& file) {
   GoldenFile g;
   g.suite = get_string(top, "suite", at);
   g.environment_class = get_string(top, "environment_class", at);
-  g.blessed_at = get_string(top, "blessed_at", at);
-  if (!is_utc_iso8601(g.blessed_at)) {
-    throw Error(file, "blessed_at",
-                "expected a UTC time like 2024-05-01T12:00:00Z, found '" + g.blessed_at + "'");
+  const ordered& fields = ordered_field(doc, "class_fields", at);
+  if (!fields.is_object()) {
+    throw Error(file, "class_fields", "expected an object of field -> value");
   }
-  g.reason = get_string(top, "reason", at);
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    if (!it.value().is_string()) {
+      throw Error(file, "class_fields." + it.key(), "expected a string");
+    }
+    g.class_fields.emplace_back(it.key(), it.value().get<std::string>());
+  }
+  if (golden_class_name(g.class_fields) != g.environment_class) {
+    throw Error(file, "environment_class",
+                "says '" + g.environment_class + "' but its class_fields make '" +
+                    golden_class_name(g.class_fields) + "'");
+  }
   g.digest_algorithm = get_string(top, "digest_algorithm", at);
   if (g.digest_algorithm != k_digest_algorithm) {
     throw Error(file, "digest_algorithm",
                 "unsupported digest algorithm '" + g.digest_algorithm + "'");
   }
-  g.fingerprint = fingerprint_from_json(require_field(top, "fingerprint", at), file);
   g.cells = parse_cells(ordered_field(doc, "cells", at), at.child("cells"));
+  for (const auto& [key, cell] : g.cells) {
+    if (golden_class_fields(cell.provenance.fingerprint) != g.class_fields) {
+      throw Error(file, "cells." + key + ".provenance.fingerprint",
+                  "is of environment class '" +
+                      golden_class_name(golden_class_fields(cell.provenance.fingerprint)) +
+                      "', not '" + g.environment_class + "'");
+    }
+  }
   const ordered& stored = ordered_field(doc, "checksum", at);
   Digest checksum = lower_hex_digest(stored, at.child("checksum"));
 

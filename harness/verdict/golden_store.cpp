@@ -19,35 +19,7 @@ void check_name(const std::string& name, std::string_view what) {
   }
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  }
-  return out;
-}
-
 }  // namespace
-
-std::string_view to_string(GoldenStatus status) {
-  switch (status) {
-    case GoldenStatus::match:
-      return "match";
-    case GoldenStatus::mismatch:
-      return "mismatch";
-    case GoldenStatus::missing:
-      return "missing";
-  }
-  return "missing";
-}
-
-void PrintTo(GoldenStatus status, std::ostream* os) {
-  *os << to_string(status);
-}
-
-std::string bless_command(const std::string& suite) {
-  return "repro-check bless --suite " + suite;
-}
 
 GoldenStore::GoldenStore(std::filesystem::path directory) : m_directory(std::move(directory)) {}
 
@@ -93,68 +65,73 @@ std::optional<GoldenFile> GoldenStore::load(const std::string& suite,
         file, "environment_class",
         "says '" + g.environment_class + "' but the file is named for '" + environment_class + "'");
   }
-  if (repro::environment_class(g.fingerprint) != g.environment_class) {
-    throw Error(file, "fingerprint",
-                "is of environment class '" + repro::environment_class(g.fingerprint) + "', not '" +
-                    g.environment_class + "'");
-  }
   return g;
 }
 
-GoldenLookup GoldenStore::lookup(const std::string& suite, const Fingerprint& fingerprint,
+std::map<std::string, GoldenFile> GoldenStore::load_all(const std::string& suite) const {
+  std::map<std::string, GoldenFile> out;
+  for (const auto& name : environment_classes(suite)) {
+    if (std::optional<GoldenFile> g = load(suite, name)) {
+      out.emplace(name, std::move(*g));
+    }
+  }
+  return out;
+}
+
+GoldenLookup GoldenStore::lookup(const std::string& suite, const Fingerprint& fallback,
                                  const std::vector<CellRun>& runs) const {
   GoldenLookup r;
-  r.environment_class = environment_class(fingerprint);
-  r.path = path_for(suite, r.environment_class);
-  std::optional<GoldenFile> golden = load(suite, r.environment_class);
-  r.found = golden.has_value();
-  size_t missing = 0;
+  std::map<std::string, GoldenFile> goldens = load_all(suite);
+  for (const auto& [name, g] : goldens) {
+    r.classes_present.push_back(name);
+  }
+  size_t no_class = 0;
   for (const auto& run : runs) {
     if (run.status != RunStatus::ran || !run.trace) {
       continue;
     }
+    Fingerprint fp = cell_fingerprint(run, fallback);
+    ClassFields fields = golden_class_fields(fp);
     GoldenCellCheck check;
+    check.environment_class = golden_class_name(fields);
+    check.portable = golden_class_portable(fields);
+    check.path = path_for(suite, check.environment_class).string();
     std::string key = settings_key(run.cell.settings);
+    auto own = goldens.find(check.environment_class);
     const GoldenCell* cell = nullptr;
-    if (golden) {
-      auto it = golden->cells.find(key);
-      cell = it == golden->cells.end() ? nullptr : &it->second;
+    if (own != goldens.end()) {
+      auto it = own->second.cells.find(key);
+      cell = it == own->second.cells.end() ? nullptr : &it->second;
     }
-    if (!golden) {
-      check.detail = "no golden for environment class " + r.environment_class;
-    } else if (cell == nullptr) {
-      check.detail = "the golden has no digests for these settings";
+    if (cell != nullptr) {
+      check_against_golden(suite, run.cell.settings, fp, *run.trace, *cell, check);
     } else {
-      Comparison c = compare_with_golden(*cell, *run.trace);
-      check.status = c.identical ? GoldenStatus::match : GoldenStatus::mismatch;
-      check.first_divergence = c.first_divergence;
-      check.detail =
-          c.identical ? "matches the golden" : "differs from the golden: " + c.describe();
+      check.accept_command = bless_cell_command(suite, run.cell.settings);
+      for (const auto& [name, g] : goldens) {
+        auto it = g.cells.find(key);
+        if (name != check.environment_class && it != g.cells.end()) {
+          check.cross_class.push_back(
+              cross_class_evidence(name, g.class_fields, fields, *run.trace, it->second));
+        }
+      }
+      check.detail = own == goldens.end() ? "no golden for class " + check.environment_class
+                                          : "the golden of class " + check.environment_class +
+                                                " has no digests for these settings";
+      for (const auto& e : check.cross_class) {
+        check.detail += "; " + e.text;
+      }
+      if (check.cross_class.empty()) {
+        check.detail += "; no other class has these settings either";
+      }
+      ++no_class;
     }
-    missing += check.status == GoldenStatus::missing ? 1 : 0;
     r.cells.emplace(run.cell.id, std::move(check));
   }
-  if (!r.found) {
-    r.notes.push_back("no golden digests for suite " + suite + " in environment class " +
-                      r.environment_class + " (expected " + r.path.string() +
-                      "); to record this run's digests as golden, run: " + bless_command(suite));
-    for (const auto& other : environment_classes(suite)) {
-      std::optional<GoldenFile> g = load(suite, other);
-      if (!g) {
-        continue;
-      }
-      OtherClassGolden o{other, path_for(suite, other),
-                         environment_class_differences(g->fingerprint, fingerprint)};
-      r.notes.push_back("a golden exists for environment class " + other + " (" + o.path.string() +
-                        "), blessed where " +
-                        (o.differences.empty() ? std::string("the class fields are equal")
-                                               : join(o.differences, "; ")));
-      r.other_classes.push_back(std::move(o));
-    }
-  } else if (missing > 0) {
-    r.notes.push_back(std::to_string(missing) + " cell(s) have no golden digests in " +
-                      r.path.string() +
-                      " (new settings?); to add them, run: " + bless_command(suite));
+  if (no_class > 0) {
+    r.notes.push_back(std::to_string(no_class) +
+                      " cell(s) have no golden for their own environment class; to record "
+                      "this machine's digests, run: " +
+                      bless_command(suite));
   }
   return r;
 }
@@ -162,11 +139,6 @@ GoldenLookup GoldenStore::lookup(const std::string& suite, const Fingerprint& fi
 BlessResult GoldenStore::bless(const GoldenFile& golden, bool replace_corrupt) const {
   BlessResult result;
   result.path = path_for(golden.suite, golden.environment_class);
-  std::string text = serialize_golden(golden);
-  // Never write a file that would not read back as exactly what was meant.
-  if (parse_golden(text, result.path.string()) != golden) {
-    throw Error(result.path.string(), "", "golden does not round-trip (a bug in the writer)");
-  }
   std::optional<GoldenFile> previous;
   try {
     previous = load(golden.suite, golden.environment_class);
@@ -177,25 +149,36 @@ BlessResult GoldenStore::bless(const GoldenFile& golden, bool replace_corrupt) c
     result.had_previous = true;
     result.replaced_corrupt = true;
   }
+  GoldenFile merged = golden;
   if (previous) {
     result.had_previous = true;
-    for (const auto& [key, cell] : golden.cells) {
-      auto it = previous->cells.find(key);
-      if (it == previous->cells.end()) {
-        result.added.push_back(key);
-      } else if (!(it->second == cell)) {
-        result.changed.push_back(key);
-      }
+    if (previous->class_fields != golden.class_fields) {
+      throw Error(result.path.string(), "class_fields",
+                  "differ from the cells being blessed (a bug: the class name collides)");
     }
     for (const auto& [key, cell] : previous->cells) {
-      if (golden.cells.find(key) == golden.cells.end()) {
-        result.removed.push_back(key);
+      auto it = golden.cells.find(key);
+      if (it == golden.cells.end()) {
+        merged.cells.emplace(key, cell);
+        result.kept.push_back(key);
+      } else if (it->second.steps != cell.steps || it->second.config != cell.config) {
+        result.changed.push_back(key);
+      } else {
+        // Same digests and workload: the cell keeps its original provenance.
+        merged.cells[key] = cell;
+        result.kept.push_back(key);
       }
     }
-  } else if (!result.replaced_corrupt) {
-    for (const auto& [key, cell] : golden.cells) {
+  }
+  for (const auto& [key, cell] : golden.cells) {
+    if (!previous || previous->cells.find(key) == previous->cells.end()) {
       result.added.push_back(key);
     }
+  }
+  std::string text = serialize_golden(merged);
+  // Never write a file that would not read back as exactly what was meant.
+  if (parse_golden(text, result.path.string()) != merged) {
+    throw Error(result.path.string(), "", "golden does not round-trip (a bug in the writer)");
   }
   write_file_atomic(result.path, text);
   return result;

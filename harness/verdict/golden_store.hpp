@@ -1,8 +1,10 @@
 // GoldenStore: the golden/ directory: golden/<suite>/<environment class>.json.
 //
-// Loads and validates goldens (harness/verdict/golden_file.hpp has the format), looks a run
-// up against the golden of its environment class, and blesses (the only writer,
-// atomic). A corrupt golden is never overwritten on a failure path.
+// Each cell is stored and looked up under its own class (golden_class.hpp), computed
+// from the fingerprint in its own trace. Loads and validates goldens (golden_file.hpp
+// has the format), compares a run's cells with them (golden_check.hpp says what each
+// comparison means), and blesses (the only writer, atomic, adding or replacing cells
+// and never dropping others). A corrupt golden is never overwritten on a failure path.
 #pragma once
 
 #include <filesystem>
@@ -16,56 +18,29 @@
 #include "harness/plan/cell.hpp"
 #include "harness/trace/fingerprint.hpp"
 #include "harness/verdict/compare.hpp"
+#include "harness/verdict/golden_check.hpp"
 #include "harness/verdict/golden_file.hpp"
 
 namespace repro {
 
-// How a cell compares with its golden digests.
-enum class GoldenStatus {
-  match,     // bit-identical to the golden
-  mismatch,  // differs: see first_divergence
-  missing,   // no golden for this environment class, or none for these settings
-};
-// "match", "mismatch", "missing" (the JSON report's words); PrintTo for GoogleTest.
-std::string_view to_string(GoldenStatus status);
-void PrintTo(GoldenStatus status, std::ostream* os);
-
-struct GoldenCellCheck {
-  GoldenStatus status = GoldenStatus::missing;
-  std::optional<FirstDivergence> first_divergence;  // set exactly for mismatch
-  std::string detail;                               // one line for people
-};
-
-// A golden of the same suite blessed in another environment class.
-struct OtherClassGolden {
-  std::string environment_class;
-  std::filesystem::path path;
-  std::vector<std::string> differences;  // "blas_version: 0.3.21 -> 0.3.26", golden -> here
-};
-
 struct GoldenLookup {
-  std::string environment_class;  // this run's class
-  std::filesystem::path path;     // where this class's golden is, or would be
-  bool found = false;
   // By cell id, for every cell that ran; cells that did not run are absent.
   std::map<std::string, GoldenCellCheck> cells;
-  std::vector<OtherClassGolden> other_classes;  // only when !found
-  // Sentences for the report: the bless command to run, other classes' differences.
+  // The classes that have a golden file for this suite.
+  std::vector<std::string> classes_present;
+  // Sentences for the report: the bless command, cells without goldens.
   std::vector<std::string> notes;
 };
 
-// What bless() did.
+// What bless() did to one class file.
 struct BlessResult {
   std::filesystem::path path;
   bool had_previous = false;         // a golden was there before
   bool replaced_corrupt = false;     // ... and it was unreadable (only with replace_corrupt)
   std::vector<std::string> added;    // settings keys new in this golden
-  std::vector<std::string> removed;  // settings keys only in the previous golden
-  std::vector<std::string> changed;  // settings keys whose digests changed
+  std::vector<std::string> changed;  // settings keys whose digests or workload changed
+  std::vector<std::string> kept;     // settings keys of the previous golden left as they were
 };
-
-// The shell command that blesses `suite`: "repro-check bless --suite smoke".
-std::string bless_command(const std::string& suite);
 
 class GoldenStore {
  public:
@@ -85,21 +60,24 @@ class GoldenStore {
 
   // The golden of `suite` in `environment_class`; nullopt when there is no such file.
   // Throws repro::Error naming the file for anything parse_golden() rejects, and when
-  // the file's suite, class or fingerprint disagree with where it lies.
+  // the file's suite or class disagree with where it lies.
   std::optional<GoldenFile> load(const std::string& suite,
                                  const std::string& environment_class) const;
 
-  // Compares each run that ran with the golden of `fingerprint`'s class. Without one,
-  // every such cell is `missing`, and goldens of other classes (if any) are loaded to
-  // say which fingerprint fields differ. Throws repro::Error when a golden it reads is
-  // corrupt (exit 2): a broken golden is an input error, not a missing one.
-  GoldenLookup lookup(const std::string& suite, const Fingerprint& fingerprint,
+  // Every golden file of `suite`, by class.
+  std::map<std::string, GoldenFile> load_all(const std::string& suite) const;
+
+  // Compares each run that ran with the golden of its own class (its trace's
+  // fingerprint, else `fallback`). A cell without one is `missing`, and is compared with
+  // every other class's golden that holds its settings (cross-class evidence). Throws
+  // repro::Error when a golden it reads is corrupt (exit 2).
+  GoldenLookup lookup(const std::string& suite, const Fingerprint& fallback,
                       const std::vector<CellRun>& runs) const;
 
-  // Writes `golden` to path_for(golden.suite, golden.environment_class) atomically,
-  // after checking that the text reads back to `golden` exactly. An existing golden
-  // is loaded first to report what changed; when it is corrupt, bless throws its
-  // Error and writes nothing, unless `replace_corrupt` (bless --force, say).
+  // Adds or replaces golden.cells in path_for(golden.suite, golden.environment_class),
+  // keeping the previous file's other cells, atomically, after checking that the text
+  // reads back exactly. When the existing file is corrupt, bless throws its Error and
+  // writes nothing, unless `replace_corrupt` (then its cells are lost).
   BlessResult bless(const GoldenFile& golden, bool replace_corrupt = false) const;
 
  private:

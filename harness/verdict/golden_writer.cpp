@@ -86,6 +86,35 @@ void put_step(std::string& out, size_t index, const GoldenStep& step, int level)
   out += indent(level) + "}";
 }
 
+void put_cell(std::string& out, const GoldenCell& cell, int level) {
+  const GoldenProvenance& p = cell.provenance;
+  out += "{\n";
+  out += indent(level + 1) + "\"provenance\": {\n";
+  out += indent(level + 2) + "\"blessed_at\": " + quoted(p.blessed_at, "blessed_at") + ",\n";
+  out += indent(level + 2) + "\"reason\": " + quoted(p.reason, "reason") + ",\n";
+  out += indent(level + 2) + "\"commit\": " + quoted(p.commit, "commit") + ",\n";
+  out += indent(level + 2) + "\"source\": " + quoted(p.source, "source") + ",\n";
+  out += indent(level + 2) + "\"fingerprint\": ";
+  put_value(out, to_json(p.fingerprint), level + 2, "fingerprint");
+  out += "\n" + indent(level + 1) + "},\n";
+  out += indent(level + 1) + "\"config_hash\": \"" + config_hash(cell.config).hex() + "\",\n";
+  out += indent(level + 1) + "\"config\": {";
+  for (size_t i = 0; i < cell.config.size(); ++i) {
+    out += (i > 0 ? ",\n" : "\n") + indent(level + 2) + quoted(cell.config[i].first, "config") +
+           ": " +
+           nlohmann::json::parse(cell.config[i].second)
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+  }
+  out += cell.config.empty() ? "},\n" : "\n" + indent(level + 1) + "},\n";
+  out += indent(level + 1) + "\"steps\": [";
+  for (size_t i = 0; i < cell.steps.size(); ++i) {
+    out += i > 0 ? ",\n" : "\n";
+    put_step(out, i, cell.steps[i], level + 2);
+  }
+  out += cell.steps.empty() ? "]\n" : "\n" + indent(level + 1) + "]\n";
+  out += indent(level) + "}";
+}
+
 // Every member but the checksum, each starting with its indentation, no separators.
 }  // namespace
 
@@ -97,23 +126,21 @@ std::vector<std::string> golden_members(const GoldenFile& g) {
   member("format_version", std::to_string(k_golden_format_version));
   member("suite", quoted(g.suite, "suite"));
   member("environment_class", quoted(g.environment_class, "environment_class"));
-  member("blessed_at", quoted(g.blessed_at, "blessed_at"));
-  member("reason", quoted(g.reason, "reason"));
+  std::string fields = "{";
+  for (size_t i = 0; i < g.class_fields.size(); ++i) {
+    fields += (i > 0 ? ",\n" : "\n") + indent(2) + quoted(g.class_fields[i].first, "class_fields") +
+              ": " + quoted(g.class_fields[i].second, "class_fields");
+  }
+  fields += g.class_fields.empty() ? "}" : "\n" + indent(1) + "}";
+  member("class_fields", fields);
   member("digest_algorithm", quoted(g.digest_algorithm, "digest_algorithm"));
-  std::string fp;
-  put_value(fp, to_json(g.fingerprint), 1, "fingerprint");
-  member("fingerprint", fp);
   std::string cells = "{";
   bool first = true;
   for (const auto& [key, cell] : g.cells) {
     cells += first ? "\n" : ",\n";
     first = false;
-    cells += indent(2) + quoted(key, "cells") + ": [";
-    for (size_t i = 0; i < cell.steps.size(); ++i) {
-      cells += i > 0 ? ",\n" : "\n";
-      put_step(cells, i, cell.steps[i], 3);
-    }
-    cells += cell.steps.empty() ? "]" : "\n" + indent(2) + "]";
+    cells += indent(2) + quoted(key, "cells") + ": ";
+    put_cell(cells, cell, 2);
   }
   cells += g.cells.empty() ? "}" : "\n" + indent(1) + "}";
   member("cells", cells);

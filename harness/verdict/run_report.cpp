@@ -55,4 +55,8 @@ int RunReport::count(GoldenStatus status) const {
                                         [&](const CellReport& c) { return c.golden == status; }));
 }
 
+int RunReport::golden_compared() const {
+  return count(GoldenStatus::match) + count(GoldenStatus::mismatch);
+}
+
 }  // namespace repro

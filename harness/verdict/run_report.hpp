@@ -42,6 +42,12 @@ struct CellReport {
   // vs the golden of this environment class; nullopt when the cell did not run.
   std::optional<GoldenStatus> golden;
   std::optional<FirstDivergence> golden_divergence;  // when golden == mismatch
+  // The details behind `golden` (its class, cross-class evidence, what changed, the
+  // command to accept it); set exactly when `golden` is.
+  std::optional<GoldenCellCheck> golden_check;
+  // This cell's digests as a golden cell (bless --from-report reads them back from the
+  // JSON report); set for every cell but the repeat that ran with a complete trace.
+  std::optional<GoldenCandidate> golden_candidate;
   // Why this cell fails the run (repeat differs, declared-invariant axis broke, golden
   // mismatch, golden required but missing); empty when it does not.
   std::vector<std::string> failures;
@@ -60,14 +66,15 @@ struct RunReport {
   std::vector<Interaction> interactions;
   // Golden: where this class's golden is (or would be), whether it exists, notes
   // (the bless command to run, other classes' fingerprint differences).
-  bool golden_found = false;
-  std::string golden_path;
+  bool golden_found = false;  // at least one cell was compared with a golden of its class
+  std::string golden_path;    // the baseline's class file
   std::vector<std::string> golden_notes;
   std::vector<Finding> findings;     // special verdicts, most serious first
   std::vector<std::string> summary;  // culprit lines and the rest, for people
-  // The one most important line: the repeat differing, else the first breaking
-  // declared-invariant axis, other breaking axis (not seed), interaction, golden
-  // mismatch or infrastructure failure; "" when nothing broke.
+  // The one most important line (culprit.hpp): for a failing run its first cause (the
+  // repeat differing, a golden mismatch, a declared-invariant axis, a required golden
+  // missing, infrastructure), never an axis that may change bits; for a passing run the
+  // first axis that changed bits (not seed), as a fact; "" when nothing did.
   std::string culprit;
 
   // A short name for a cell in tables: "baseline", "repeat", or the settings that
@@ -77,6 +84,8 @@ struct RunReport {
   int count(CellVerdict verdict) const;
   // Number of cells with golden status `status`.
   int count(GoldenStatus status) const;
+  // Number of cells compared with a golden of their own class (match + mismatch).
+  int golden_compared() const;
 };
 
 }  // namespace repro

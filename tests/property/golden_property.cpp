@@ -14,23 +14,35 @@ namespace {
 
 rc::Gen<GoldenFile> gen_golden() {
   return rc::gen::exec([] {
-    GoldenFile g;
-    g.suite = *rc::gen::element<std::string>("smoke", "pr", "nightly");
-    g.fingerprint.libtorch_version = "1.13.0";
-    g.fingerprint.blas_build = *rc::gen::element<std::string>("openblas-pthread", "atlas", "blis");
-    g.fingerprint.cpu_capability = *rc::gen::element<std::string>("default", "avx2", "avx512");
-    g.fingerprint.device = "cpu";
-    g.environment_class = environment_class(g.fingerprint);
-    g.blessed_at = "2026-11-25T21:00:00Z";
-    g.reason = *rc::gen::element<std::string>("initial bless", "libtorch upgrade", "");
+    Fingerprint fp;
+    fp.libtorch_version = "1.13.0";
+    fp.blas_build =
+        *rc::gen::element<std::string>("openblas-pthread", "atlas", "blis", "reference");
+    fp.blas_core = fp.blas_build == "openblas-pthread" ? "Haswell" : "";
+    fp.cpu_capability = *rc::gen::element<std::string>("default", "avx2", "avx512");
+    fp.device = "cpu";
+    GoldenProvenance p;
+    p.blessed_at = "2026-11-25T21:00:00Z";
+    p.reason = *rc::gen::element<std::string>("initial bless", "libtorch upgrade", "");
+    p.commit = *rc::gen::element<std::string>("", "9ab2714c0ffee9ab2714c0ffee9ab2714c0ffee0");
+    p.source = "run";
+    std::vector<GoldenCandidate> candidates;
     auto n_cells = *rc::gen::inRange(1, 4);
-    auto steps = *rc::gen::inRange(1, 4);
     for (int c = 0; c < n_cells; ++c) {
       auto salt = *rc::gen::arbitrary<std::uint64_t>();
+      auto steps = *rc::gen::inRange(1, 4);
       Trace t = test::make_trace(steps, test::unet_tensors(), salt);
-      g.cells["threads=" + std::to_string(c + 1)] = golden_cell_from_trace(t);
+      t.header.config = {{"train", {{"learning_rate", 0.001}, {"steps", steps}}},
+                         {"model", {{"variant", "vgg"}}}};
+      GoldenCandidate cand;
+      cand.key = "threads=" + std::to_string(c + 1);
+      cand.class_fields = golden_class_fields(fp);
+      cand.environment_class = golden_class_name(cand.class_fields);
+      cand.cell = golden_cell_from_trace(t, fp);
+      candidates.push_back(std::move(cand));
     }
-    return g;
+    std::string suite = *rc::gen::element<std::string>("smoke", "pr", "nightly");
+    return make_goldens(suite, candidates, p).front();
   });
 }
 

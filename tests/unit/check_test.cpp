@@ -1,5 +1,6 @@
 // check_runs: verdicts, exit codes, golden handling and magnitudes, end to end.
 #include "harness/verdict/check.hpp"
+#include "harness/verdict/golden_gate.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,17 @@ CheckInput ofat_input() {
              test::failed_run(make_cell(with(k_base, "device", "gpu"), CellRole::variant, "device"),
                               RunStatus::skipped, "gpu: libtorch built without CUDA")};
   return in;
+}
+
+// Blesses every cell of `in` (its traces carry no fingerprint: in.fingerprint's class).
+void bless_all(const GoldenStore& store, const CheckInput& in) {
+  GoldenProvenance p;
+  p.blessed_at = "2024-05-01T12:00:00Z";
+  p.reason = "test";
+  p.source = "run";
+  for (const auto& g : make_goldens(in.suite, golden_candidates(in.runs, in.fingerprint), p)) {
+    store.bless(g);
+  }
 }
 
 CellRun& cell(CheckInput& in, const std::string& id) {
@@ -215,7 +227,7 @@ TEST(CheckRuns, GoldenMatchAndMismatch) {
   test::TempDir dir;
   GoldenStore store(dir / "golden");
   CheckInput in = ofat_input();
-  store.bless(make_golden("smoke", in.fingerprint, in.runs, "test", "2024-05-01T12:00:00Z"));
+  bless_all(store, in);
   in.golden = &store;
   RunReport same = check_runs(in);
   EXPECT_EQ(same.exit_code, k_exit_ok);
@@ -237,6 +249,67 @@ TEST(CheckRuns, GoldenMatchAndMismatch) {
   EXPECT_EQ(drift.cells[0].golden_divergence->step, 1);
   EXPECT_EQ(drift.cells[0].golden_divergence->tensor, "enc1.conv1.weight");
   EXPECT_FALSE(drift.cells[0].failures.empty());
+  EXPECT_EQ(drift.culprit.rfind("golden mismatch: baseline (device=cpu,seed=1,threads=1) differs "
+                                "from its golden",
+                                0),
+            0u)
+      << drift.culprit;
+  EXPECT_EQ(drift.summary.front(), drift.culprit);
+}
+
+TEST(CheckRuns, AnAllowedDivergenceIsNeverTheHeadlineOfAFailure) {
+  test::TempDir dir;
+  GoldenStore store(dir / "golden");
+  CheckInput in = ofat_input();
+  // threads=2 diverges (allowed: threads is not declared invariant; blessed so), and the
+  // seed=2 cell no longer matches its golden: the failure is the golden, not threads.
+  test::diverge(*cell(in, "device=cpu,seed=1,threads=2").trace, 0, "enc1.conv1.weight.grad");
+  bless_all(store, in);
+  in.golden = &store;
+  test::diverge(*cell(in, "device=cpu,seed=2,threads=1").trace, 1, "dec1.conv1.weight", 9);
+  RunReport r = check_runs(in);
+  EXPECT_EQ(r.exit_code, k_exit_determinism_broken);
+  EXPECT_EQ(r.culprit.rfind("golden mismatch: seed=2", 0), 0u) << r.culprit;
+  EXPECT_EQ(r.culprit.find("threads"), r.culprit.find("threads=1"));  // only in the cell id
+  // Passing, the same divergence is the run's informational culprit.
+  CheckInput pass = ofat_input();
+  test::diverge(*cell(pass, "device=cpu,seed=1,threads=2").trace, 0, "enc1.conv1.weight.grad");
+  RunReport ok = check_runs(pass);
+  EXPECT_EQ(ok.exit_code, k_exit_ok);
+  EXPECT_EQ(ok.culprit.rfind("threads 1→2 breaks bit-equality", 0), 0u) << ok.culprit;
+}
+
+TEST(CheckRuns, GateSkipsARunThatComparedNoGoldenAndRequiresPortableCells) {
+  test::TempDir dir;
+  GoldenStore store(dir / "golden");
+  CheckInput in = ofat_input();
+  in.golden = &store;
+  RunReport r = check_runs(in);
+  ASSERT_EQ(r.exit_code, k_exit_ok);
+  EXPECT_EQ(r.golden_compared(), 0);
+  bool said = false;
+  for (const auto& line : r.summary) {
+    said = said || line.rfind("no golden compared", 0) == 0;
+  }
+  EXPECT_TRUE(said);
+  RunReport skipped = r;
+  apply_golden_gate(skipped, {GoldenRequirement::none, true});
+  EXPECT_EQ(skipped.exit_code, k_exit_nothing_ran);
+  EXPECT_EQ(skipped.culprit.rfind("no golden compared", 0), 0u);
+  // The OpenBLAS cells are CPU-specific: =portable does not require them ...
+  RunReport portable = r;
+  apply_golden_gate(portable, {GoldenRequirement::portable, false});
+  EXPECT_EQ(portable.exit_code, k_exit_ok);
+  // ... but a reference-BLAS cell is portable and must have its golden.
+  Fingerprint reference = fingerprint();
+  reference.blas_build = "reference";
+  reference.blas_version = "3.11.0";
+  cell(in, "device=cpu,seed=1,threads=2").trace->header.fingerprint = to_json(reference);
+  RunReport required = check_runs(in);
+  apply_golden_gate(required, {GoldenRequirement::portable, true});
+  EXPECT_EQ(required.exit_code, k_exit_determinism_broken);
+  EXPECT_EQ(required.culprit.rfind("threads=2: --require-golden=portable", 0), 0u)
+      << required.culprit;
 }
 
 TEST(CheckRuns, MissingGoldenIsANoteUnlessRequired) {
@@ -266,7 +339,8 @@ TEST(CheckRuns, CorruptGoldenIsAnError) {
   test::TempDir dir;
   GoldenStore store(dir / "golden");
   CheckInput in = ofat_input();
-  std::filesystem::path path = store.path_for("smoke", environment_class(in.fingerprint));
+  std::filesystem::path path =
+      store.path_for("smoke", golden_class_name(golden_class_fields(in.fingerprint)));
   std::filesystem::create_directories(path.parent_path());
   std::ofstream(path) << "{\"format_version\": 1, \"suite\": ";
   in.golden = &store;
