@@ -3,24 +3,27 @@
 
 #include <cstdio>
 
+#include "harness/util/str_cat.hpp"
+
 namespace repro {
 
 std::string progress_line(const RunProgress& p) {
-  std::string line = "[" + std::to_string(p.done) + "/" + std::to_string(p.total) + " done, " +
-                     std::to_string(p.running) + " running, " + std::to_string(p.left()) + " left]";
+  std::string line =
+      str_cat("[", std::to_string(p.done), "/", std::to_string(p.total), " done, ",
+              std::to_string(p.running), " running, ", std::to_string(p.left()), " left]");
   if (p.cell == nullptr) {
     return line;
   }
   if (p.finished == nullptr) {
-    return line + " starting " + p.cell->id;
+    return str_cat(line, " starting ", p.cell->id);
   }
-  line += " " + p.cell->id + ": " + std::string(to_string(p.finished->status));
+  line += str_cat(" ", p.cell->id, ": ", to_string(p.finished->status));
   if (p.finished->status == RunStatus::ran) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, " in %.1f s", p.finished->wall_seconds);
     line += seconds;
   } else if (!p.finished->reason.empty()) {
-    line += " (" + p.finished->reason + ")";
+    line += str_cat(" (", p.finished->reason, ")");
   }
   return line;
 }
@@ -33,7 +36,8 @@ void ProgressPrinter::update(const RunProgress& progress) {
     std::string line = progress_line(progress);
     // Keep the in-place line within a typical terminal so \r can rewrite it.
     if (line.size() > 110) {
-      line = line.substr(0, 107) + "...";
+      line.resize(107);
+      line += "...";
     }
     m_out << "\r" << line << "\x1b[K" << std::flush;
     m_line_open = true;

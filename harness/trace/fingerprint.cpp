@@ -6,6 +6,7 @@
 
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
+#include "harness/util/str_cat.hpp"
 
 namespace repro {
 namespace {
@@ -127,17 +128,17 @@ std::vector<std::pair<std::string, std::string>> environment_class_fields(const 
 }
 
 std::string environment_class(const Fingerprint& fp) {
-  std::string name = "libtorch-" + slug(fp.libtorch_version) + "_" + slug(fp.blas_build);
+  std::string name = str_cat("libtorch-", slug(fp.libtorch_version), "_", slug(fp.blas_build));
   std::string version = short_version(fp.blas_version);
   if (!version.empty()) {
-    name += "-" + slug(version);
+    name += str_cat("-", slug(version));
   }
   if (!fp.blas_core.empty()) {
-    name += "-" + slug(fp.blas_core);
+    name += str_cat("-", slug(fp.blas_core));
   }
-  name += "_" + slug(fp.cpu_capability) + "_" + slug(fp.device);
+  name += str_cat("_", slug(fp.cpu_capability), "_", slug(fp.device));
   if (fp.device != "cpu" && !fp.device_model.empty()) {
-    name += "-" + slug(fp.device_model);
+    name += str_cat("-", slug(fp.device_model));
   }
   return name;
 }
@@ -148,7 +149,7 @@ std::vector<std::string> environment_class_differences(const Fingerprint& a, con
   auto fb = environment_class_fields(b);
   for (size_t i = 0; i < fa.size(); ++i) {
     if (fa[i].second != fb[i].second) {
-      out.push_back(fa[i].first + ": " + fa[i].second + " -> " + fb[i].second);
+      out.push_back(str_cat(fa[i].first, ": ", fa[i].second, " -> ", fb[i].second));
     }
   }
   return out;

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "harness/util/str_cat.hpp"
+
 namespace repro {
 namespace {
 
@@ -91,11 +93,12 @@ bool is_floating(const std::string& dtype) {
 }
 
 std::string shape_text(const DumpedTensor& t) {
-  std::string out = t.dtype + "[";
+  std::string out = str_cat(t.dtype, "[");
   for (size_t i = 0; i < t.shape.size(); ++i) {
-    out += (i > 0 ? "," : "") + std::to_string(t.shape[i]);
+    out += str_cat(i > 0 ? "," : "", std::to_string(t.shape[i]));
   }
-  return out + "]";
+  out += "]";
+  return out;
 }
 
 }  // namespace
@@ -159,23 +162,23 @@ bool add_magnitude(Comparison& comparison, const TensorDump& reference,
     return false;
   }
   if (reference.step != fd.step || candidate.step != fd.step) {
-    fd.magnitude_note = "dumps are of steps " + std::to_string(reference.step) + " and " +
-                        std::to_string(candidate.step) + ", the divergence is at step " +
-                        std::to_string(fd.step);
+    fd.magnitude_note = str_cat("dumps are of steps ", std::to_string(reference.step), " and ",
+                                std::to_string(candidate.step), ", the divergence is at step ",
+                                std::to_string(fd.step));
     return false;
   }
   const DumpedTensor* a = reference.find(fd.tensor);
   const DumpedTensor* b = candidate.find(fd.tensor);
   if (a == nullptr || b == nullptr) {
-    fd.magnitude_note = std::string("tensor missing from the ") +
-                        (a == nullptr ? "reference" : "candidate") + " dump";
+    fd.magnitude_note =
+        str_cat("tensor missing from the ", a == nullptr ? "reference" : "candidate", " dump");
     return false;
   }
   std::optional<Magnitude> m = magnitude(*a, *b);
   if (!m) {
     fd.magnitude_note = a->dtype == b->dtype && a->shape == b->shape
-                            ? "cannot measure dtype " + a->dtype
-                            : "not comparable: " + shape_text(*a) + " vs " + shape_text(*b);
+                            ? str_cat("cannot measure dtype ", a->dtype)
+                            : str_cat("not comparable: ", shape_text(*a), " vs ", shape_text(*b));
     return false;
   }
   fd.max_abs_diff = m->max_abs_diff;
@@ -197,12 +200,12 @@ bool add_magnitude(Comparison& comparison, DumpProvider& dumps, const Cell& refe
   std::string error;
   std::optional<TensorDump> a = dumps.dump(reference, fd.step, &error);
   if (!a) {
-    fd.magnitude_note = "no dump of " + reference.id + ": " + error;
+    fd.magnitude_note = str_cat("no dump of ", reference.id, ": ", error);
     return false;
   }
   std::optional<TensorDump> b = dumps.dump(candidate, fd.step, &error);
   if (!b) {
-    fd.magnitude_note = "no dump of " + candidate.id + ": " + error;
+    fd.magnitude_note = str_cat("no dump of ", candidate.id, ": ", error);
     return false;
   }
   return add_magnitude(comparison, *a, *b);
@@ -221,18 +224,20 @@ std::string format_abs_diff(double value) {
 }
 
 std::string describe(const FirstDivergence& divergence) {
-  std::string out = "at step " + std::to_string(divergence.step);
+  std::string out = str_cat("at step ", std::to_string(divergence.step));
   if (divergence.tensor.empty()) {
-    return out + " (one run has fewer steps)";
+    out += " (one run has fewer steps)";
+    return out;
   }
-  out += " in " + divergence.tensor;
+  out += str_cat(" in ", divergence.tensor);
   if (divergence.tensor == "batch_ids") {
-    return out + " (data order)";
+    out += " (data order)";
+    return out;
   }
   if (divergence.max_abs_diff) {
-    out += " (max |Δ| " + format_abs_diff(*divergence.max_abs_diff);
+    out += str_cat(" (max |Δ| ", format_abs_diff(*divergence.max_abs_diff));
     if (divergence.max_ulp) {
-      out += ", " + std::to_string(*divergence.max_ulp) + " ULP";
+      out += str_cat(", ", std::to_string(*divergence.max_ulp), " ULP");
     }
     out += ")";
   }
@@ -241,39 +246,40 @@ std::string describe(const FirstDivergence& divergence) {
 
 std::string Comparison::describe() const {
   if (identical) {
-    return "identical (" + std::to_string(reference_steps) + " steps)";
+    return str_cat("identical (", std::to_string(reference_steps), " steps)");
   }
   std::string out;
   const FirstDivergence& fd = *first_divergence;
   if (fd.tensor.empty()) {
-    out = "step " + std::to_string(fd.step) + ": the traces hold " +
-          std::to_string(reference_steps) + " and " + std::to_string(candidate_steps) + " steps";
+    out = str_cat("step ", std::to_string(fd.step), ": the traces hold ",
+                  std::to_string(reference_steps), " and ", std::to_string(candidate_steps),
+                  " steps");
   } else {
-    out = "step " + std::to_string(fd.step) + " in " + fd.tensor;
+    out = str_cat("step ", std::to_string(fd.step), " in ", fd.tensor);
     if (fd.kind) {
-      out += " (" + std::string(to_string(*fd.kind)) + ")";
+      out += str_cat(" (", to_string(*fd.kind), ")");
     }
     if (fd.max_abs_diff) {
-      out += ", max |Δ| " + format_abs_diff(*fd.max_abs_diff);
+      out += str_cat(", max |Δ| ", format_abs_diff(*fd.max_abs_diff));
       if (fd.max_ulp) {
-        out += ", " + std::to_string(*fd.max_ulp) + " ULP";
+        out += str_cat(", ", std::to_string(*fd.max_ulp), " ULP");
       }
     }
   }
   if (first_data_order_step) {
-    out += "; data order changed at step " + std::to_string(*first_data_order_step);
+    out += str_cat("; data order changed at step ", std::to_string(*first_data_order_step));
   }
   if (first_loss_step) {
-    out += "; loss differs from step " + std::to_string(*first_loss_step);
+    out += str_cat("; loss differs from step ", std::to_string(*first_loss_step));
   }
   if (!fd.tensor.empty() && reference_steps != candidate_steps) {
-    out += "; " + std::to_string(reference_steps) + " vs " + std::to_string(candidate_steps) +
-           " steps";
+    out += str_cat("; ", std::to_string(reference_steps), " vs ", std::to_string(candidate_steps),
+                   " steps");
   }
   if (!only_in_reference.empty() || !only_in_candidate.empty()) {
-    out += "; tensor lists differ (" + std::to_string(only_in_reference.size()) +
-           " only in reference, " + std::to_string(only_in_candidate.size()) +
-           " only in candidate)";
+    out += str_cat("; tensor lists differ (", std::to_string(only_in_reference.size()),
+                   " only in reference, ", std::to_string(only_in_candidate.size()),
+                   " only in candidate)");
   }
   return out;
 }
