@@ -140,6 +140,9 @@ int run_worker(int argc, char** argv) {
       return run_export(options);
     }
     return run_train(options);
+  } catch (const WriteError& e) {
+    std::cerr << "repro-worker: failure: " << e.what() << "\n";
+    return k_exit_infrastructure;
   } catch (const Error& e) {
     std::cerr << "repro-worker: error: " << e.what() << "\n";
     return k_exit_usage;

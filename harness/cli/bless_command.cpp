@@ -14,6 +14,7 @@
 #include "harness/util/error.hpp"
 #include "harness/util/exit_codes.hpp"
 #include "harness/util/git_head.hpp"
+#include "harness/util/output_target.hpp"
 #include "harness/util/utc_time.hpp"
 #include "harness/verdict/golden_json.hpp"
 #include "harness/verdict/golden_store.hpp"
@@ -212,6 +213,7 @@ int run_bless(const CommonOptions& common, const BlessOptions& options) {
   RunOverrides overrides = bless_overrides(options);
   Suite suite = find_suite(root, options.suite);
   GoldenStore store(root / "golden");
+  check_output_directory(store.directory() / suite.name, "golden");
   if (!options.force) {
     validate_goldens(store, suite.name);
   }

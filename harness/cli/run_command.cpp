@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "harness/cli/run_setup.hpp"
@@ -17,6 +18,8 @@
 #include "harness/run/suite_run.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
+#include "harness/util/exit_codes.hpp"
+#include "harness/util/output_target.hpp"
 #include "harness/util/utc_time.hpp"
 #include "harness/verdict/golden_gate.hpp"
 
@@ -136,7 +139,18 @@ RunOverrides overrides_from(const RunOptions& options) {
 
 void write_report_file(const std::string& path, const std::string& content) {
   if (!path.empty()) {
-    write_file_atomic(path, content);
+    write_output_file(path, content);
+  }
+}
+
+// Fails (exit 2) before any cell runs when a report file could not be written later.
+void check_report_targets(const RunOptions& options) {
+  for (const auto& [path, flag] :
+       {std::pair{&options.json, "--json"}, std::pair{&options.junit, "--junit"},
+        std::pair{&options.markdown, "--markdown"}, std::pair{&options.html, "--html"}}) {
+    if (!path->empty()) {
+      check_output_target(*path, flag);
+    }
   }
 }
 
@@ -162,6 +176,7 @@ void add_matrix_shortcut(CLI::App& app, RunOptions& options) {
 
 int run_run(const CommonOptions& common, const RunOptions& options) {
   RunOverrides overrides = overrides_from(options);
+  check_report_targets(options);
   std::filesystem::path root = project_root(common);
   Suite suite = find_suite(root, options.suite);
   GoldenStore golden(root / "golden");
@@ -192,26 +207,6 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   RunReport report = result.report;
   apply_golden_gate(report, gate);
 
-  TerminalOptions terminal;
-  terminal.colour = colour_wanted(STDOUT_FILENO);
-  terminal.quiet = common.quiet;
-  write_terminal_report(std::cout, report, terminal);
-  std::cout << std::flush;
-
-  std::ostringstream json;
-  write_json_report(json, report);
-  write_report_file(options.json, json.str());
-  if (!options.junit.empty()) {
-    std::ostringstream junit;
-    write_junit_report(junit, report);
-    write_report_file(options.junit, junit.str());
-  }
-  if (!options.markdown.empty()) {
-    std::ostringstream markdown;
-    write_markdown_report(markdown, report);
-    write_report_file(options.markdown, markdown.str());
-  }
-
   std::vector<HistoryRow> recent;
   if (!options.no_history) {
     // The history is a record, not part of the verdict: a locked or broken history file
@@ -226,14 +221,48 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
       std::cerr << "repro-check: warning: no history row written: " << e.what() << "\n";
     }
   }
-  if (!options.html.empty()) {
-    std::ostringstream html;
-    write_html_report(html, &report, recent);
-    write_report_file(options.html, html.str());
+
+  // Report files first, so the verdict line printed below is the exit code returned.
+  std::optional<Error> write_failure;
+  try {
+    std::ostringstream json;
+    write_json_report(json, report);
+    write_report_file(options.json, json.str());
+    if (!options.junit.empty()) {
+      std::ostringstream junit;
+      write_junit_report(junit, report);
+      write_report_file(options.junit, junit.str());
+    }
+    if (!options.markdown.empty()) {
+      std::ostringstream markdown;
+      write_markdown_report(markdown, report);
+      write_report_file(options.markdown, markdown.str());
+    }
+    if (!options.html.empty()) {
+      std::ostringstream html;
+      write_html_report(html, &report, recent);
+      write_report_file(options.html, html.str());
+    }
+  } catch (const Error& e) {
+    write_failure = e;
+  }
+  RunReport shown = report;
+  if (write_failure) {
+    shown.exit_code = k_exit_usage;
+    shown.pass = false;
+  }
+
+  TerminalOptions terminal;
+  terminal.colour = colour_wanted(STDOUT_FILENO);
+  terminal.quiet = common.quiet;
+  write_terminal_report(std::cout, shown, terminal);
+  std::cout << std::flush;
+  if (write_failure) {
+    std::cerr << "repro-check: error: " << write_failure->what() << "\n";
   }
 
   finish_run_directory(run_dir, result.runs, options.keep_runs, std::cerr);
-  return report.exit_code;
+  return shown.exit_code;
 }
 
 }  // namespace repro

@@ -100,6 +100,10 @@ int run_main(int argc, char** argv) {
     }
     std::cout << app.help();
     return k_exit_usage;
+  } catch (const WriteError& e) {
+    // The checker's own files (run folders, configs): a full disk is the machine's fault.
+    std::cerr << "repro-check: error: " << e.what() << "\n";
+    return k_exit_infrastructure;
   } catch (const Error& e) {
     std::cerr << "repro-check: error: " << e.what() << "\n";
     return k_exit_usage;

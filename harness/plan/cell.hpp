@@ -51,6 +51,9 @@ struct CellRun {
   std::optional<Trace> trace;  // set when status == ran (or a partial trace was readable)
   double step_time_ms = 0;     // median over steps, 0 when unknown
   double wall_seconds = 0;
+  // The worker exited 2: its configuration or an input file (a dataset image, a planted
+  // fault name) is wrong. The cell is crashed, and the run ends with exit 2, not 3.
+  bool input_error = false;
 };
 
 }  // namespace repro

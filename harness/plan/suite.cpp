@@ -8,6 +8,8 @@
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
+#include "harness/util/printable.hpp"
+#include "harness/util/utf8.hpp"
 
 namespace repro {
 namespace {
@@ -37,6 +39,12 @@ std::vector<std::string> normalize_values(const AxisDefinition& axis,
                                           const std::string& source, FieldOf field_of) {
   std::vector<std::string> values;
   for (size_t i = 0; i < raw.size(); ++i) {
+    if (has_control_character(raw[i]) || !is_valid_utf8(raw[i])) {
+      // Values reach terminals, reports and worker command lines: no escapes, no newlines.
+      throw Error(source, field_of(i),
+                  "value '" + printable(raw[i]) + "' of axis " + std::string(axis.name) +
+                      " holds a control character or invalid UTF-8");
+    }
     std::string value = normalize_axis_value(axis, raw[i], source, field_of(i));
     if (std::find(values.begin(), values.end(), value) != values.end()) {
       throw Error(source, field_of(i),
@@ -71,7 +79,10 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
                 "'" + suite.name + "' is not a suite name (letters, digits, '_', '-', '.')");
   }
   suite.description = get_string_or(j, "description", at, "");
-  const auto& workload = require_object(require_field(j, "workload", at), at.child("workload"));
+  // Named paths, never temporaries, where a reference is returned (GCC 14's
+  // -Wdangling-reference cannot tell that the result does not refer to them).
+  const JsonPath workload_at = at.child("workload");
+  const auto& workload = require_object(require_field(j, "workload", at), workload_at);
   try {
     // A suite's workload may omit format_version: it is the suite's own.
     nlohmann::json config = workload;
@@ -93,7 +104,8 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
     const auto& entry = require_object(axes[a], axis_at);
     reject_unknown_keys(entry, axis_at, {"name", "values"});
     std::string name = get_string(entry, "name", axis_at);
-    const AxisDefinition& def = require_axis(name, source, axis_at.child("name").field);
+    const std::string name_field = axis_at.child("name").field;
+    const AxisDefinition& def = require_axis(name, source, name_field);
     if (find_suite_axis(suite, name) != nullptr) {
       throw Error(source, axis_at.child("name").field, "axis '" + name + "' appears twice");
     }
@@ -213,7 +225,8 @@ Suite find_suite(const std::filesystem::path& root, const std::string& name) {
 
 void set_axis_values(Suite& suite, const std::string& name, const std::vector<std::string>& values,
                      const std::string& source) {
-  const AxisDefinition& def = require_axis(name, source, "");
+  const std::string no_field;
+  const AxisDefinition& def = require_axis(name, source, no_field);
   if (values.empty()) {
     throw Error(source, "", "axis '" + name + "' needs at least one value");
   }

@@ -8,6 +8,7 @@
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
+#include "harness/util/printable.hpp"
 #include "harness/util/subprocess.hpp"
 
 namespace repro {
@@ -32,7 +33,8 @@ Fingerprint probe_worker(const std::filesystem::path& worker, const std::string&
   std::string err = file_tail(spec.stderr_path, 1000);
   std::filesystem::remove_all(tmp);
   if (!r.started || r.exit_code != 0) {
-    throw Error(worker.string(), "--fingerprint", r.describe() + (err.empty() ? "" : ": " + err));
+    throw Error(printable(worker.string()), "--fingerprint",
+                printable(r.describe() + (err.empty() ? "" : ": " + err)));
   }
   return fingerprint_from_json(parse_json(out, worker.string() + " --fingerprint"),
                                worker.string() + " --fingerprint");

@@ -8,6 +8,7 @@
 #include "harness/run/cell_launch.hpp"
 #include "harness/trace/trace.hpp"
 #include "harness/util/error.hpp"
+#include "harness/util/printable.hpp"
 
 namespace repro {
 namespace {
@@ -26,6 +27,10 @@ std::optional<Trace> try_read_trace(const std::filesystem::path& path, std::stri
   } catch (const Error& e) {
     *error = std::string("trace unreadable: ") + e.what();
     return std::nullopt;
+  } catch (const std::exception& e) {
+    // Never lose the run to one cell's trace (out of memory, a library's exception).
+    *error = "trace unreadable: " + path.string() + ": " + e.what();
+    return std::nullopt;
   }
 }
 
@@ -41,7 +46,7 @@ std::string stderr_summary(const std::filesystem::path& path) {
       line.pop_back();
     }
     if (!line.empty()) {
-      lines.push_back(line);
+      lines.push_back(printable(line));  // no ANSI escapes or raw bytes into reports
     }
   }
   if (lines.size() > k_stderr_lines) {
@@ -55,12 +60,12 @@ std::string stderr_summary(const std::filesystem::path& path) {
 }
 
 std::string describe_exit(const ProcessResult& result) {
-  std::string text = result.describe();
+  std::string text = printable(result.describe());
   if (result.started && !result.timed_out && result.signal == 0) {
     if (result.exit_code == 2) {
-      text += " (worker rejected its config)";
+      text += " (input error: the worker rejected its config or an input file)";
     } else if (result.exit_code == 3) {
-      text += " (worker runtime failure)";
+      text += " (worker runtime failure, e.g. an output file could not be written)";
     }
   }
   return text;
@@ -129,7 +134,7 @@ CellRun cell_run_from_exit(const Cell& cell, const std::filesystem::path& dir,
   }
   if (!result.started) {
     run.status = RunStatus::crashed;
-    run.reason = result.describe();
+    run.reason = printable(result.describe());
     return run;
   }
   if (result.signal == 0 && result.exit_code == 77) {
@@ -141,6 +146,7 @@ CellRun cell_run_from_exit(const Cell& cell, const std::filesystem::path& dir,
   }
   if (result.signal != 0 || result.exit_code != 0) {
     run.status = RunStatus::crashed;
+    run.input_error = result.signal == 0 && result.exit_code == 2;
     run.reason = with_stderr(describe_exit(result));
     attach_partial();
     return run;

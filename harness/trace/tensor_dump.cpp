@@ -1,7 +1,10 @@
 // Tensor dump files and the magnitude of a divergence.
 #include "harness/trace/tensor_dump.hpp"
 
+#include <sys/stat.h>
+
 #include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -78,12 +81,36 @@ size_t element_size(const std::string& dtype) {
   return 0;
 }
 
-std::int64_t element_count(const std::vector<std::int64_t>& shape) {
-  std::int64_t n = 1;
+// The element count of `shape`, or nullopt when it exceeds `limit` (overflow-checked).
+std::optional<std::uint64_t> element_count(const std::vector<std::int64_t>& shape,
+                                           std::uint64_t limit) {
+  std::uint64_t n = 1;
   for (auto d : shape) {
-    n *= d;
+    if (d < 0 || __builtin_mul_overflow(n, static_cast<std::uint64_t>(d), &n) || n > limit) {
+      return std::nullopt;
+    }
   }
   return n;
+}
+
+// A tensor file name from a manifest: one plain name inside the dump folder.
+std::filesystem::path tensor_file(const std::filesystem::path& dir, const std::string& name,
+                                  const std::string& manifest_path, const std::string& field) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos) {
+    throw Error(manifest_path, field,
+                "'" + name + "' is not a plain file name inside the dump folder");
+  }
+  auto path = dir / name;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    throw Error(path.string(), "", std::string("cannot open: ") + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(path.string(), "",
+                std::string("not a regular file (") + file_type_name(st.st_mode) + ")");
+  }
+  return path;
 }
 
 }  // namespace
@@ -119,12 +146,19 @@ void write_tensor_dump(const std::filesystem::path& dir, const TensorDump& dump)
 
 TensorDump read_tensor_dump(const std::filesystem::path& dir) {
   auto manifest_path = (dir / "manifest.json").string();
-  auto j = parse_json(read_file(manifest_path), manifest_path);
+  auto j = parse_json(read_file(manifest_path, k_max_dump_manifest_bytes), manifest_path);
   JsonPath at{manifest_path, ""};
+  require_object(j, at);
   check_format_version(j, at, 1, k_tensor_dump_format_version, "tensor dump");
   TensorDump dump;
-  dump.step = static_cast<int>(get_int(j, "step", at));
+  dump.step = static_cast<int>(get_int_in(j, "step", at, 0, k_max_trace_steps - 1));
   const auto& list = require_array(require_field(j, "tensors", at), at.child("tensors"));
+  if (list.size() > k_max_dump_tensors) {
+    throw Error(manifest_path, "tensors",
+                std::to_string(list.size()) + " tensors is more than the limit of " +
+                    std::to_string(k_max_dump_tensors));
+  }
+  std::uint64_t total_bytes = 0;
   for (size_t i = 0; i < list.size(); ++i) {
     JsonPath tat = at.child("tensors").index(i);
     DumpedTensor t;
@@ -135,23 +169,52 @@ TensorDump read_tensor_dump(const std::filesystem::path& dir) {
     }
     t.kind = *kind;
     t.dtype = get_string(list[i], "dtype", tat);
+    size_t esize = element_size(t.dtype);
+    if (esize == 0) {
+      throw Error(manifest_path, tat.child("dtype").field,
+                  "unsupported dtype '" + t.dtype +
+                      "' (float32, float64, int64, int32, uint8, int8, bool)");
+    }
     const auto& shape = require_array(require_field(list[i], "shape", tat), tat.child("shape"));
+    if (shape.size() > k_max_dump_dims) {
+      throw Error(manifest_path, tat.child("shape").field,
+                  std::to_string(shape.size()) + " dimensions is more than the limit of " +
+                      std::to_string(k_max_dump_dims));
+    }
     for (const auto& d : shape) {
-      if (!d.is_number_integer() || d.get<std::int64_t>() < 0) {
-        throw Error(manifest_path, tat.child("shape").field, "expected non-negative integers");
+      if (!d.is_number_integer() || (!d.is_number_unsigned() && d.get<std::int64_t>() < 0) ||
+          (d.is_number_unsigned() && d.get<std::uint64_t>() > k_max_dump_tensor_bytes)) {
+        throw Error(manifest_path, tat.child("shape").field,
+                    "expected non-negative integers no larger than " +
+                        std::to_string(k_max_dump_tensor_bytes));
       }
       t.shape.push_back(d.get<std::int64_t>());
     }
-    auto file = dir / get_string(list[i], "file", tat);
-    std::string raw = read_file(file);
-    size_t esize = element_size(t.dtype);
-    if (esize != 0 && raw.size() != esize * static_cast<size_t>(element_count(t.shape))) {
+    auto count = element_count(t.shape, k_max_dump_tensor_bytes / esize);
+    if (!count) {
+      throw Error(
+          manifest_path, tat.child("shape").field,
+          "tensor larger than the limit of " + std::to_string(k_max_dump_tensor_bytes) + " bytes");
+    }
+    const std::uint64_t want_bytes = *count * esize;
+    total_bytes += want_bytes;
+    if (total_bytes > k_max_dump_total_bytes) {
+      throw Error(manifest_path, tat.child("shape").field,
+                  "the dump's tensors add up to more than the limit of " +
+                      std::to_string(k_max_dump_total_bytes) + " bytes");
+    }
+    auto file =
+        tensor_file(dir, get_string(list[i], "file", tat), manifest_path, tat.child("file").field);
+    std::string raw = read_file(file, want_bytes);
+    if (raw.size() != want_bytes) {
       throw Error(
           file.string(), "",
           "size " + std::to_string(raw.size()) + " does not match dtype and shape in the manifest");
     }
     t.bytes.resize(raw.size());
-    std::memcpy(t.bytes.data(), raw.data(), raw.size());
+    if (!raw.empty()) {
+      std::memcpy(t.bytes.data(), raw.data(), raw.size());
+    }
     auto want = Digest::from_hex(get_string(list[i], "digest", tat));
     if (!want || *want != digest_tensor(t.dtype, t.shape, t.bytes)) {
       throw Error(file.string(), "", "contents do not match the digest in the manifest");

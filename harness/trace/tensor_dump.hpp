@@ -20,6 +20,15 @@ namespace repro {
 
 inline constexpr int k_tensor_dump_format_version = 1;
 
+// Reading limits: a manifest's size, its tensor count, dimensions per tensor, bytes per
+// tensor and bytes in all. A tensor's `file` must be a plain name of a regular file in
+// the dump folder (no '/', no "..", no symbolic link, no device).
+inline constexpr std::uint64_t k_max_dump_manifest_bytes = std::uint64_t{16} << 20;
+inline constexpr size_t k_max_dump_tensors = 100'000;
+inline constexpr size_t k_max_dump_dims = 16;
+inline constexpr std::uint64_t k_max_dump_tensor_bytes = std::uint64_t{1} << 31;
+inline constexpr std::uint64_t k_max_dump_total_bytes = std::uint64_t{8} << 30;
+
 struct DumpedTensor {
   std::string name;
   TensorKind kind = TensorKind::param;

@@ -6,6 +6,7 @@
 
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
+#include "harness/util/json_parse.hpp"
 
 namespace repro {
 namespace {
@@ -41,7 +42,7 @@ Digest parse_digest(const nlohmann::json& v, const JsonPath& at) {
 
 StepRecord parse_step(const nlohmann::json& j, const JsonPath& at) {
   StepRecord s;
-  s.step = static_cast<int>(get_int(j, "step", at));
+  s.step = static_cast<int>(get_int_in(j, "step", at, 0, k_max_trace_steps - 1));
   const auto& loss = require_field(j, "loss", at);
   JsonPath lat = at.child("loss");
   s.loss_dtype = get_string(loss, "dtype", lat);
@@ -174,7 +175,7 @@ void TraceWriter::finish(int steps, std::string_view status) {
 }
 
 Trace read_trace(const std::filesystem::path& path) {
-  return parse_trace(read_file(path), path.string());
+  return parse_trace(read_file(path, k_max_trace_bytes), path.string());
 }
 
 Trace parse_trace(std::string_view text, const std::string& source_name) {
@@ -192,14 +193,20 @@ Trace parse_trace(std::string_view text, const std::string& source_name) {
       continue;
     }
     JsonPath at{source_name, "line " + std::to_string(line_no)};
+    if (line.size() > k_max_trace_line_bytes) {
+      throw Error(source_name, at.field,
+                  "line of " + std::to_string(line.size()) + " bytes is longer than the limit of " +
+                      std::to_string(k_max_trace_line_bytes));
+    }
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error&) {
+      j = parse_json_strict(line, source_name);
+    } catch (const Error& e) {
       if (torn && have_header && !trace.complete) {
         break;  // a partial trace from a crashed run: keep what was complete
       }
-      throw Error(source_name, at.field, "not valid JSON");
+      throw Error(source_name, e.field().empty() ? at.field : at.field + ": " + e.field(),
+                  e.message());
     }
     std::string type = get_string(j, "type", at);
     if (!have_header) {
@@ -232,14 +239,20 @@ Trace parse_trace(std::string_view text, const std::string& source_name) {
       }
       trace.steps.push_back(std::move(s));
     } else if (type == "timing") {
-      int step = static_cast<int>(get_int(j, "step", at));
+      // A timing follows its step record, so it can only name a step already read:
+      // that bounds step_time_ms by the trace's own length.
+      std::int64_t step = get_int(j, "step", at);
       double ms = get_number(j, "ms", at);
-      if (step >= 0) {
-        if (trace.step_time_ms.size() <= static_cast<size_t>(step)) {
-          trace.step_time_ms.resize(static_cast<size_t>(step) + 1, 0.0);
-        }
-        trace.step_time_ms[static_cast<size_t>(step)] = ms;
+      if (step < 0 || step >= static_cast<std::int64_t>(trace.steps.size())) {
+        throw Error(source_name, at.child("step").field,
+                    "timing for step " + std::to_string(step) + ", but the trace holds " +
+                        std::to_string(trace.steps.size()) +
+                        " steps so far (a timing follows its step record)");
       }
+      if (trace.step_time_ms.size() <= static_cast<size_t>(step)) {
+        trace.step_time_ms.resize(static_cast<size_t>(step) + 1, 0.0);
+      }
+      trace.step_time_ms[static_cast<size_t>(step)] = ms;
     } else if (type == "eval") {
       trace.eval = require_object(require_field(j, "metrics", at), at.child("metrics"));
     } else if (type == "end") {

@@ -22,6 +22,13 @@ namespace repro {
 
 inline constexpr int k_trace_format_version = 1;
 
+// Reading limits (docs/trace-format.md, "Limits"): a trace file larger than
+// k_max_trace_bytes, a line longer than k_max_trace_line_bytes or more than
+// k_max_trace_steps steps is rejected with an error naming the file and line.
+inline constexpr std::uint64_t k_max_trace_bytes = std::uint64_t{1} << 30;
+inline constexpr size_t k_max_trace_line_bytes = size_t{16} << 20;
+inline constexpr std::int64_t k_max_trace_steps = 1'000'000;
+
 // What a named tensor in a step is. The order here is the causal order inside a
 // step, and the order a well-behaved producer writes them in.
 enum class TensorKind { batch, buffer, loss, grad, param, optimizer };

@@ -1,18 +1,28 @@
 // Whole-file reads and atomic writes (temporary file in the same directory + rename).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
 
 namespace repro {
 
+// "a FIFO", "a character device", ... for a stat st_mode (error messages).
+const char* file_type_name(unsigned mode);
+
 // Writes `content` to `path` atomically: a reader sees the old file or the whole new
 // one, never a torn write. Creates parent directories. Throws repro::Error on failure.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
-// Reads the whole file. Throws repro::Error naming the file when it cannot be read.
-std::string read_file(const std::filesystem::path& path);
+// Largest file read_file() accepts unless told otherwise (1 GiB).
+inline constexpr std::uint64_t k_max_input_file_bytes = std::uint64_t{1} << 30;
+
+// Reads the whole file. Throws repro::Error naming the file when it cannot be read, when
+// it is not a regular file (a FIFO, a device such as /dev/zero, a directory: refused
+// without blocking), or when it is larger than `max_bytes`.
+std::string read_file(const std::filesystem::path& path,
+                      std::uint64_t max_bytes = k_max_input_file_bytes);
 
 // Appends lines to `<path>.partial` and renames it to `path` on commit(), so a
 // crash leaves a readable partial file (nothing lost) but never a file that looks

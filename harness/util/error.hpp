@@ -24,4 +24,11 @@ class Error : public std::runtime_error {
   std::string m_message;
 };
 
+// A file could not be written (disk full, permission, I/O error): the machine's fault,
+// not the input's. The worker exits 3 for it (runtime failure), 2 for any other Error.
+class WriteError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace repro

@@ -1,7 +1,10 @@
 // Validated JSON field access (see json_fields.hpp).
 #include "harness/util/json_fields.hpp"
 
+#include <limits>
+
 #include "harness/util/error.hpp"
+#include "harness/util/json_parse.hpp"
 
 namespace repro {
 namespace {
@@ -66,7 +69,24 @@ std::int64_t get_int(const nlohmann::json& obj, std::string_view key, const Json
   if (!v.is_number_integer()) {
     throw Error(at.file, at.child(key).field, "expected an integer, found " + type_name(v));
   }
+  if (v.is_number_unsigned() &&
+      v.get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw Error(at.file, at.child(key).field,
+                "integer " + std::to_string(v.get<std::uint64_t>()) + " is out of range");
+  }
   return v.get<std::int64_t>();
+}
+
+std::int64_t get_int_in(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
+                        std::int64_t min, std::int64_t max) {
+  std::int64_t v = get_int(obj, key, at);
+  if (v < min || v > max) {
+    throw Error(at.file, at.child(key).field,
+                std::to_string(v) + " is out of range (" + std::to_string(min) + " to " +
+                    std::to_string(max) + ")");
+  }
+  return v;
 }
 
 std::int64_t get_int_or(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
@@ -122,11 +142,7 @@ void reject_unknown_keys(const nlohmann::json& obj, const JsonPath& at,
 }
 
 nlohmann::json parse_json(std::string_view text, const std::string& file) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(file, "", "not valid JSON (byte " + std::to_string(e.byte) + ")");
-  }
+  return parse_json_strict(text, file);
 }
 
 void check_format_version(const nlohmann::json& obj, const JsonPath& at, int min_supported,

@@ -32,6 +32,9 @@ std::string get_string_or(const nlohmann::json& obj, std::string_view key, const
 std::int64_t get_int(const nlohmann::json& obj, std::string_view key, const JsonPath& at);
 std::int64_t get_int_or(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
                         std::int64_t fallback);
+// An integer in [min, max]; anything else names the range.
+std::int64_t get_int_in(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
+                        std::int64_t min, std::int64_t max);
 double get_number(const nlohmann::json& obj, std::string_view key, const JsonPath& at);
 double get_number_or(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
                      double fallback);
@@ -42,7 +45,8 @@ bool get_bool_or(const nlohmann::json& obj, std::string_view key, const JsonPath
 void reject_unknown_keys(const nlohmann::json& obj, const JsonPath& at,
                          const std::set<std::string>& known);
 
-// Parses JSON text; a syntax error becomes repro::Error naming the file and byte offset.
+// Parses JSON text strictly (parse_json_strict): a syntax error, an out-of-range number, a
+// duplicate key or too deep nesting becomes repro::Error naming the file.
 nlohmann::json parse_json(std::string_view text, const std::string& file);
 
 // Checks "format_version": names "too old" and "too new" separately (ninja's build log).

@@ -7,6 +7,7 @@
 #include "harness/util/error.hpp"
 #include "harness/verdict/culprit.hpp"
 #include "harness/verdict/golden_gate.hpp"
+#include "harness/verdict/input_errors.hpp"
 
 namespace repro {
 namespace {
@@ -343,6 +344,7 @@ RunReport check_runs(const CheckInput& input) {
   std::vector<std::string> invariant_broken = add_failures(input, baseline, r);
   add_findings_and_summary(input, baseline, attribution, invariant_broken, r);
   r.exit_code = decide_exit_code(baseline, r);
+  report_input_errors(input.runs, r);
   r.culprit =
       pick_culprit(attribution, r, r.exit_code != k_exit_ok && r.exit_code != k_exit_nothing_ran);
   r.pass = r.exit_code == k_exit_ok || r.exit_code == k_exit_nothing_ran;

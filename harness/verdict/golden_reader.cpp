@@ -6,6 +6,7 @@
 
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
+#include "harness/util/json_parse.hpp"
 #include "harness/util/utc_time.hpp"
 #include "harness/verdict/golden_writer.hpp"
 
@@ -36,44 +37,10 @@ Digest lower_hex_digest(const ordered& v, const JsonPath& at) {
   return *d;
 }
 
-// Parses with a callback that rejects duplicate keys (nlohmann keeps the last one
-// silently, which would let a doctored file hide a digest).
+// Rejects duplicate keys (nlohmann keeps the last one silently, which would let a
+// doctored file hide a digest), out-of-range numbers and any other parser failure.
 ordered parse_without_duplicates(std::string_view text, const std::string& file) {
-  std::vector<std::set<std::string>> seen;
-  std::vector<std::string> path;
-  auto callback = [&](int /*depth*/, ordered::parse_event_t event, ordered& parsed) {
-    switch (event) {
-      case ordered::parse_event_t::object_start:
-        seen.emplace_back();
-        path.emplace_back();
-        break;
-      case ordered::parse_event_t::key: {
-        const auto& key = parsed.get_ref<const std::string&>();
-        path.back() = key;
-        if (!seen.back().insert(key).second) {
-          std::string field;
-          for (const auto& p : path) {
-            field += (field.empty() ? "" : ".") + p;
-          }
-          throw Error(file, field, "duplicate key '" + key + "'");
-        }
-        break;
-      }
-      case ordered::parse_event_t::object_end:
-        seen.pop_back();
-        path.pop_back();
-        break;
-      default:
-        break;
-    }
-    return true;
-  };
-  try {
-    return ordered::parse(text, callback);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(file, "",
-                "not valid JSON at byte " + std::to_string(e.byte) + " (truncated or corrupted?)");
-  }
+  return parse_ordered_json_strict(text, file);
 }
 
 const ordered& ordered_field(const ordered& obj, const std::string& key, const JsonPath& at) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "harness/util/error.hpp"
+#include "harness/util/utf8.hpp"
 #include "models/data/partition.hpp"
 
 namespace repro {
@@ -24,6 +25,10 @@ std::vector<DatasetFile> list_dataset(const std::filesystem::path& dir) {
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (ext != ".jpg" && ext != ".jpeg" && ext != ".png") {
       continue;  // the real dataset ships a few .mat files among the images
+    }
+    if (!is_valid_utf8(entry.path().filename().string())) {
+      // Ids go into traces (JSON, UTF-8 only) and into the md5 partition by their bytes.
+      throw Error(entry.path().string(), "", "file name is not valid UTF-8");
     }
     DatasetFile f;
     f.id = id_from_path(entry.path().filename().string());

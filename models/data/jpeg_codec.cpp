@@ -12,6 +12,7 @@
 
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
+#include "models/data/image_limits.hpp"
 
 namespace repro {
 namespace {
@@ -46,6 +47,17 @@ struct DecodeState {
   std::uint8_t* row = nullptr;  // one scanline of decoder output (malloc)
 };
 
+// Writes why a width x height image is refused into `message`; false when it is within the
+// limits. The text never outlives this call, so no longjmp can skip its destructor.
+bool size_problem(std::uint64_t width, std::uint64_t height, char* message, size_t capacity) {
+  const std::string problem = image_size_problem(width, height);
+  if (problem.empty()) {
+    return false;
+  }
+  std::snprintf(message, capacity, "%s", problem.c_str());
+  return true;
+}
+
 bool decode_into(const std::uint8_t* data, size_t size, Image* out, DecodeState* state) {
   jpeg_decompress_struct* cinfo = &state->cinfo;
   cinfo->err = jpeg_std_error(&state->errors.base);
@@ -58,7 +70,15 @@ bool decode_into(const std::uint8_t* data, size_t size, Image* out, DecodeState*
     return false;
   }
   jpeg_mem_src(cinfo, data, static_cast<unsigned long>(size));
+  // Bounded before anything is decoded: the header's claimed size, then libjpeg's own
+  // allocations (a progressive file buffers every coefficient of the image).
+  cinfo->mem->max_memory_to_use = k_max_jpeg_decoder_bytes;
   jpeg_read_header(cinfo, TRUE);
+  if (size_problem(cinfo->image_width, cinfo->image_height, state->errors.message,
+                   sizeof state->errors.message)) {
+    jpeg_destroy_decompress(cinfo);
+    return false;
+  }
   const bool cmyk = cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;
   cinfo->out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
   cinfo->dct_method = JDCT_ISLOW;  // the exact integer IDCT: same pixels on every CPU
@@ -143,7 +163,7 @@ Image decode_jpeg(std::span<const std::uint8_t> data, const std::string& source)
 }
 
 Image read_jpeg(const std::filesystem::path& path) {
-  const std::string bytes = read_file(path);
+  const std::string bytes = read_file(path, k_max_image_file_bytes);
   return decode_jpeg(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
                      path.string());
 }

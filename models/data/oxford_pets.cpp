@@ -8,6 +8,7 @@
 
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
+#include "models/data/image_limits.hpp"
 #include "models/data/jpeg_codec.hpp"
 #include "models/data/png_codec.hpp"
 
@@ -16,7 +17,7 @@ namespace {
 
 // The photo, whatever its content: the real dataset has a few PNGs named *.jpg.
 Image read_photo(const std::filesystem::path& path) {
-  const std::string bytes = read_file(path);
+  const std::string bytes = read_file(path, k_max_image_file_bytes);
   const std::span data(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   if (has_png_signature(data)) {
     return decode_png(data, path.string(), PngContent::rgb);

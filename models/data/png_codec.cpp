@@ -9,6 +9,7 @@
 
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
+#include "models/data/image_limits.hpp"
 
 namespace repro {
 namespace {
@@ -52,6 +53,17 @@ extern "C" void write_to_memory(png_structp png, png_bytep in, png_size_t length
 
 extern "C" void flush_memory(png_structp /*png*/) {}
 
+// Writes why a width x height image is refused into `message`; false when it is within the
+// limits. The text never outlives this call, so no longjmp can skip its destructor.
+bool size_problem(std::uint64_t width, std::uint64_t height, char* message, size_t capacity) {
+  const std::string problem = image_size_problem(width, height);
+  if (problem.empty()) {
+    return false;
+  }
+  std::snprintf(message, capacity, "%s", problem.c_str());
+  return true;
+}
+
 bool decode_into(PngState* state, PngContent content, Image* out) {
   state->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, state, on_png_error, on_png_warning);
   if (state->png == nullptr) {
@@ -64,7 +76,14 @@ bool decode_into(PngState* state, PngContent content, Image* out) {
     return false;
   }
   png_set_read_fn(state->png, state, read_from_memory);
+  // Bounded before any row is allocated or decoded: the header's claimed size.
   png_read_info(state->png, state->info);
+  if (size_problem(png_get_image_width(state->png, state->info),
+                   png_get_image_height(state->png, state->info), state->message,
+                   sizeof state->message)) {
+    png_destroy_read_struct(&state->png, &state->info, nullptr);
+    return false;
+  }
   const int color_type = png_get_color_type(state->png, state->info);
   const int bit_depth = png_get_bit_depth(state->png, state->info);
   if (content == PngContent::labels) {
@@ -147,7 +166,7 @@ Image decode_png(std::span<const std::uint8_t> data, const std::string& source,
 }
 
 Image read_png(const std::filesystem::path& path, PngContent content) {
-  const std::string bytes = read_file(path);
+  const std::string bytes = read_file(path, k_max_image_file_bytes);
   return decode_png(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
                     path.string(), content);
 }
