@@ -5,7 +5,7 @@
 
 namespace repro::test {
 
-// ../shared/vectors (REPRO_VECTORS_DIR at configure time).
+// tests/data: reference vectors committed with the tests (REPRO_VECTORS_DIR).
 std::filesystem::path vectors_dir();
 // The folder holding repro-check and repro-worker.
 std::filesystem::path bin_dir();
