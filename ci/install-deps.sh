@@ -11,6 +11,8 @@ packages=(
   libxxhash-dev libpng-dev libjpeg-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  # fuzzing (tests/fuzz, ci/fuzz.sh): clang with libFuzzer, ASan and UBSan runtimes
+  clang-14 libclang-rt-14-dev
   # the interchangeable libblas.so.3 builds the `blas` axis switches between
   libblas3 libopenblas0-pthread libopenblas0-openmp libblis4-pthread libatlas3-base
   # JSON on the command line (the contract checks in ../shared/checks)
