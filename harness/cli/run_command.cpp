@@ -51,8 +51,10 @@ crashed or timed out.
 
 Exit codes: 0 as expected (divergence on axes not declared invariant is reported, not
 failed); 1 the repeat differs, a declared-invariant axis broke, a golden mismatched, or a
-suite expectation failed; 2 usage, suite or golden-file error; 3 a worker crashed, timed
-out or could not start; 77 nothing could run here (ctest's skip code).)TEXT";
+suite expectation failed; 2 usage, suite or golden-file error, a report file that cannot
+be written (checked before the first cell), or a worker that rejected its config or an
+input file (a corrupt dataset image); 3 a worker crashed, timed out or could not start;
+77 nothing could run here (ctest's skip code).)TEXT";
 
 void add_run_options(CLI::App* cmd, RunOptions& options) {
   cmd->add_option("--suite", options.suite, "Suite to run: suites/NAME.json under the project root")
