@@ -20,14 +20,14 @@ TEST(InputErrors, UnknownPlantedFaultIsAConfigErrorNotACrash) {
 TEST(InputErrors, CorruptDatasetImageIsAnInputErrorNamingTheFile) {
   ScratchProject project;
   auto data = project.root() / "pets";
-  write_file_atomic(data / "images" / "Abyssinian_1.jpg", "\xff\xd8\xff\xe0 not really a JPEG");
-  write_file_atomic(data / "annotations" / "trimaps" / "Abyssinian_1.png", "not a PNG");
+  write_file_atomic(data / "images" / "Abyssinian_2.jpg", "\xff\xd8\xff\xe0 not really a JPEG");
+  write_file_atomic(data / "annotations" / "trimaps" / "Abyssinian_2.png", "not a PNG");
   project.write_suite("corrupt", {{{"name", "threads"}, {"values", {1}}}},
                       {{"workload", {{"data", {{"source", "oxford"}, {"path", data.string()}}}}}});
   nlohmann::json report;
   CliResult r = project.run("corrupt", {}, &report);
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  EXPECT_NE(report.dump().find("Abyssinian_1"), std::string::npos) << report.dump(2);
+  EXPECT_NE(report.dump().find("Abyssinian_2"), std::string::npos) << report.dump(2);
   EXPECT_NE(report.dump().find("input_error"), std::string::npos) << report.dump(2);
 }
 

@@ -23,27 +23,38 @@ struct Result {
 // prints `stderr_line` and exits `worker_exit` for every call, the probe included.
 class StandInProject {
  public:
-  StandInProject(const std::string& stderr_line, int worker_exit) {
+  StandInProject(const std::string& stderr_line, int worker_exit)
+      : StandInProject("printf '%s\\n' '" + stderr_line + "' >&2\nexit " +
+                       std::to_string(worker_exit) + "\n") {}
+
+  // A stand-in worker running `script` (sh) for every call.
+  explicit StandInProject(const std::string& script) {
     nlohmann::json suite = {{"format_version", 1},
                             {"name", "tiny"},
                             {"workload", {{"train", {{"steps", 2}}}}},
                             {"axes", {{{"name", "threads"}, {"values", {1}}}}},
                             {"cell_timeout_s", 60}};
     write_file_atomic(m_dir / "suites" / "tiny.json", suite.dump(2));
-    write_file_atomic(worker(), "#!/bin/sh\nprintf '%s\\n' '" + stderr_line + "' >&2\nexit " +
-                                    std::to_string(worker_exit) + "\n");
+    write_file_atomic(worker(), "#!/bin/sh\n" + script);
     ::chmod(worker().c_str(), 0755);
   }
 
   std::filesystem::path worker() const { return m_dir / "worker.sh"; }
   const std::filesystem::path& root() const { return m_dir.path(); }
 
+  // `repro-check --root ROOT --worker WORKER run --suite tiny --no-history <extra>`.
   Result run(const std::vector<std::string>& extra) const {
+    std::vector<std::string> args = {"run", "--suite", "tiny", "--no-history"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return command(args);
+  }
+
+  // `repro-check --root ROOT --worker WORKER <args>`.
+  Result command(const std::vector<std::string>& args) const {
     ProcessSpec spec;
     spec.program = test::bin_dir() / "repro-check";
-    spec.args = {"--root", root().string(), "--worker", worker().string(),
-                 "run",    "--suite",       "tiny",     "--no-history"};
-    spec.args.insert(spec.args.end(), extra.begin(), extra.end());
+    spec.args = {"--root", root().string(), "--worker", worker().string()};
+    spec.args.insert(spec.args.end(), args.begin(), args.end());
     spec.env = current_environment();
     spec.stdout_path = m_logs / "stdout";
     spec.stderr_path = m_logs / "stderr";
@@ -103,6 +114,16 @@ TEST(CliInput, WorkerInputErrorEndsTheRunWithExit2) {
   EXPECT_EQ(report["exit_code"], 2) << report.dump(2);
   EXPECT_TRUE(has(report.dump(), "images/cat_1.jpg")) << report.dump(2);
   EXPECT_TRUE(has(report.dump(), "input_error")) << report.dump(2);
+}
+
+TEST(CliInput, FingerprintOutOfDoubleRangeIsAnErrorNotAnAbort) {
+  StandInProject project(
+      "if [ \"$1\" = --fingerprint ]; then echo '{\"libtorch_version\": 1e400}'; exit 0; fi\n"
+      "exit 3\n");
+  Result r = project.command({"env"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(has(r.err, "--fingerprint")) << r.err;
+  EXPECT_TRUE(has(r.err, "out of range")) << r.err;
 }
 
 TEST(CliInput, WorkerStderrEscapesNeverReachTheTerminalOrMarkdown) {

@@ -15,6 +15,7 @@
 #include "harness/util/json_fields.hpp"
 #include "harness/util/json_parse.hpp"
 #include "harness/util/printable.hpp"
+#include "harness/verdict/golden_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace repro {
@@ -172,6 +173,18 @@ TEST(FileBounds, NonRegularFilesAreRefusedWithoutBlocking) {
   EXPECT_TRUE(has(error_of([&] { read_file(dir / "fifo"); }), "a FIFO"));
   EXPECT_TRUE(has(error_of([] { read_file("/dev/zero"); }), "a character device"));
   EXPECT_TRUE(has(error_of([&] { read_file(dir.path()); }), "a directory"));
+}
+
+TEST(FileBounds, GoldenThatIsAFifoIsAnErrorNotAHang) {
+  test::TempDir dir;
+  GoldenStore store(dir.path());
+  auto path = store.path_for("smoke", "libtorch-1.13.0_reference_default_cpu");
+  std::filesystem::create_directories(path.parent_path());
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  std::string what =
+      error_of([&] { store.load("smoke", "libtorch-1.13.0_reference_default_cpu"); });
+  EXPECT_TRUE(has(what, path.string())) << what;
+  EXPECT_TRUE(has(what, "a FIFO")) << what;
 }
 
 TEST(FileBounds, FileLargerThanTheLimitIsRefused) {
