@@ -20,7 +20,7 @@
 
 namespace repro {
 
-inline constexpr int k_trace_format_version = 1;
+inline constexpr int k_trace_format_version = 2;
 
 // What a named tensor in a step is. The order here is the causal order inside a
 // step, and the order a well-behaved producer writes them in.
