@@ -113,6 +113,7 @@ std::vector<OpTensor> describe_all(const std::vector<at::Tensor>& tensors, bool 
     out.push_back(describe_tensor(t));
     if (!digest) {
       out.back().has_digest = false;
+      out.back().digest = Digest{};
     }
   }
   return out;

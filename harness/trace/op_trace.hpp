@@ -18,8 +18,13 @@ struct OpTensor {
   std::string dtype;  // trace dtype name, or libtorch's name when the trace has none
   std::vector<std::int64_t> shape;
   bool has_digest = false;
-  Digest digest;
-  friend bool operator==(const OpTensor&, const OpTensor&) = default;
+  Digest digest;  // meaningful only when has_digest
+  // Same dtype and shape, and the same digest when both have one (a digest that is not
+  // there does not take part).
+  friend bool operator==(const OpTensor& a, const OpTensor& b) {
+    return a.dtype == b.dtype && a.shape == b.shape && a.has_digest == b.has_digest &&
+           (!a.has_digest || a.digest == b.digest);
+  }
 };
 
 // One op, in the order ops completed on its lane (inner ops before the op that called
