@@ -145,24 +145,33 @@ std::string module_of_name(std::string name) {
   return dot == std::string::npos ? name : name.substr(0, dot);
 }
 
-// One ULP up on the first element of the first floating, strided, non-empty output.
+// One ULP up on every element of every floating, strided CPU output (contiguous; else the
+// first element): a change of exactly 1 ULP that a later reduction cannot absorb the way
+// it can absorb a single element's.
 bool plant_ulp(const std::vector<at::Tensor>& outputs) {
+  bool planted = false;
   for (const auto& t : outputs) {
     if (!t.defined() || t.layout() != at::kStrided || !t.device().is_cpu() || t.numel() == 0) {
       continue;
     }
+    // Through the raw memory, so autograd's version counters do not change (a tensor
+    // saved for backward stays usable). A non-contiguous output gets its first element.
+    const int64_t n = t.is_contiguous() ? t.numel() : 1;
     if (t.scalar_type() == at::kFloat) {
       float* p = static_cast<float*>(t.data_ptr());
-      *p = std::nextafter(*p, std::numeric_limits<float>::infinity());
-      return true;
-    }
-    if (t.scalar_type() == at::kDouble) {
+      for (int64_t i = 0; i < n; ++i) {
+        p[i] = std::nextafter(p[i], std::numeric_limits<float>::infinity());
+      }
+      planted = true;
+    } else if (t.scalar_type() == at::kDouble) {
       double* p = static_cast<double*>(t.data_ptr());
-      *p = std::nextafter(*p, std::numeric_limits<double>::infinity());
-      return true;
+      for (int64_t i = 0; i < n; ++i) {
+        p[i] = std::nextafter(p[i], std::numeric_limits<double>::infinity());
+      }
+      planted = true;
     }
   }
-  return false;
+  return planted;
 }
 
 // In-place ops that overwrite their first argument without reading it: its bytes before

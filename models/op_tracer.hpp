@@ -10,8 +10,8 @@
 // its inputs; a backward function to the module of the forward op that created its
 // autograd node (sequence number); otherwise the enclosing backward function's module,
 // or the last module seen on the lane. The same callback plants the test-only
-// "op-ulp:PASS:OP" fault (docs/canaries.md): one ULP added to the first element of the
-// first floating output of the first OP in PASS at the fault's step.
+// "op-ulp:PASS:OP" fault (docs/diagnosis.md): one ULP added to every element of the
+// floating outputs of the first OP in PASS at the fault's step.
 #pragma once
 
 #include <ATen/core/Tensor.h>

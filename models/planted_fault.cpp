@@ -17,7 +17,7 @@ const std::vector<PlantedFaultKind>& planted_fault_kinds() {
   static const std::vector<PlantedFaultKind> k_kinds = {
       {"none", "no fault"},
       {"op-ulp",
-       "op-ulp:PASS:OP: one ULP added to the first output element of the first OP "
+       "op-ulp:PASS:OP: one ULP added to every floating output element of the first OP "
        "(e.g. aten::convolution) in PASS (forward, backward, optimizer)",
        true},
   };
