@@ -118,8 +118,8 @@ TEST(OpTracer, PlantedFaultAtAnotherStepLeavesTheTracedStepAlone) {
   // Planted at step 1 of a 3-step run whose step 2 is traced: no op of step 2 is to
   // blame. Either the ULP was absorbed by the optimizer's rounding (identical) or step 2
   // starts from different parameters (inputs differ); never "op".
-  const OpLocalization l = first_divergent_op(
-      traced_run("none", 3), traced_run("op-ulp:forward:aten::convolution@1", 3));
+  const OpLocalization l = first_divergent_op(traced_run("none", 3),
+                                              traced_run("op-ulp:forward:aten::convolution@1", 3));
   EXPECT_TRUE(l.status == "identical" || l.status == "inputs_differ") << l.describe();
 }
 
