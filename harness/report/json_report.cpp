@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "harness/verdict/golden_json.hpp"
 #include "harness/report/diagnosis_json.hpp"
+#include "harness/verdict/golden_json.hpp"
 
 namespace repro {
 namespace {

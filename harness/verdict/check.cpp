@@ -6,8 +6,8 @@
 
 #include "harness/util/error.hpp"
 #include "harness/verdict/culprit.hpp"
-#include "harness/verdict/golden_gate.hpp"
 #include "harness/verdict/divergence_summary.hpp"
+#include "harness/verdict/golden_gate.hpp"
 #include "harness/verdict/localization_plan.hpp"
 #include "harness/verdict/magnitude_probe.hpp"
 #include "harness/verdict/trace_consistency.hpp"
