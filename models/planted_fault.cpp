@@ -16,6 +16,10 @@ const std::vector<PlantedFaultKind>& planted_fault_kinds() {
   // canary suites (suites/canary-*.json) plant every one of them.
   static const std::vector<PlantedFaultKind> k_kinds = {
       {"none", "no fault"},
+      {"op-ulp",
+       "op-ulp:PASS:OP: one ULP added to every floating output element of the first OP "
+       "(e.g. aten::convolution) in PASS (forward, backward, optimizer)",
+       true},
   };
   return k_kinds;
 }
@@ -34,10 +38,22 @@ PlantedFault parse_planted_fault(const std::string& spec, const std::string& sou
     }
     fault.step = step;
   }
+  std::string_view argument;
+  if (auto colon = kind.find(':'); colon != std::string_view::npos) {
+    argument = kind.substr(colon + 1);
+    kind = kind.substr(0, colon);
+  }
   std::string known;
   for (const auto& k : planted_fault_kinds()) {
     if (k.name == kind) {
+      if (k.takes_argument == argument.empty()) {
+        throw Error(
+            source, "settings.fault",
+            "'" + spec + "': " + std::string(kind) +
+                (k.takes_argument ? " needs an argument (KIND:ARGUMENT)" : " takes no argument"));
+      }
       fault.kind = std::string(kind);
+      fault.argument = std::string(argument);
       return fault;
     }
     known += (known.empty() ? "" : ", ") + std::string(k.name);

@@ -9,10 +9,12 @@
 
 namespace repro {
 
-// A parsed settings.fault: "KIND" or "KIND@STEP" (the fault acts at that step only).
-// "none" is no fault. Kinds and what each does: docs/canaries.md.
+// A parsed settings.fault: "KIND", "KIND:ARGUMENT" (kinds that take one) or either
+// with "@STEP" (the fault acts at that step only). "none" is no fault. Kinds and what
+// each does: docs/canaries.md.
 struct PlantedFault {
   std::string kind = "none";
+  std::string argument;     // after "KIND:", "" for kinds without an argument
   std::optional<int> step;  // "@K": only at step K; nullopt: every step
   // Whether this fault is planted and acts at `step_index`.
   bool acts_at(std::string_view fault_kind, int step_index) const;
@@ -23,6 +25,7 @@ struct PlantedFault {
 struct PlantedFaultKind {
   std::string_view name;
   std::string_view description;
+  bool takes_argument = false;  // spelled "KIND:ARGUMENT"
 };
 
 // Every kind the worker can plant.

@@ -11,6 +11,7 @@
 #include <torch/utils.h>
 
 #include "models/data/xoshiro256.hpp"
+#include "models/op_pass.hpp"
 
 namespace repro {
 namespace {
@@ -66,9 +67,17 @@ at::Tensor ShardedStep::run_shard(size_t shard, const UNet& master, const Batch&
   auto generator = at::make_generator<at::CPUGeneratorImpl>(
       derive_seed({m_seed, k_dropout_stream, static_cast<std::uint64_t>(step),
                    static_cast<std::uint64_t>(shard)}));
-  auto logits = replica->forward(images, generator);
-  auto loss = torch::nn::functional::cross_entropy(logits, labels);
-  loss.backward();
+  OpLaneScope lane(static_cast<int>(shard));
+  at::Tensor loss;
+  {
+    OpPassScope pass(OpPass::forward);
+    auto logits = replica->forward(images, generator);
+    loss = torch::nn::functional::cross_entropy(logits, labels);
+  }
+  {
+    OpPassScope pass(OpPass::backward);
+    loss.backward();
+  }
   return loss.detach();
 }
 
@@ -88,6 +97,7 @@ at::Tensor ShardedStep::run(UNet& master, const Batch& batch, int step) {
   });
 
   torch::NoGradGuard no_grad;
+  OpPassScope pass(OpPass::combine);
   std::vector<std::vector<at::Tensor>> replica_params;
   std::vector<std::vector<at::Tensor>> replica_buffers;
   for (auto& replica : m_replicas) {

@@ -34,6 +34,9 @@ class ShardedStep {
   // losses (0-dim float32). The optimizer step is the caller's.
   at::Tensor run(UNet& master, const Batch& batch, int step);
 
+  // The replica that runs shard `shard` (< shards).
+  UNet& replica(size_t shard) { return m_replicas.at(shard); }
+
  private:
   at::Tensor run_shard(size_t shard, const UNet& master, const Batch& batch, int step);
 

@@ -57,7 +57,8 @@ Digest digest_of(const at::Tensor& tensor) {
 }
 
 std::vector<NamedTensor> step_tensors(const Batch& batch, const at::Tensor& loss, UNet& model,
-                                      torch::optim::Adam& optimizer) {
+                                      torch::optim::Adam& optimizer,
+                                      std::span<const std::size_t> grad_order) {
   std::vector<NamedTensor> out;
   out.push_back({"batch.images", TensorKind::batch, batch.images});
   out.push_back({"batch.labels", TensorKind::batch, batch.labels});
@@ -66,7 +67,21 @@ std::vector<NamedTensor> step_tensors(const Batch& batch, const at::Tensor& loss
   }
   out.push_back({"loss", TensorKind::loss, loss});
   const auto params = model->named_parameters();
-  for (const auto& item : params) {
+  std::vector<std::size_t> order;
+  std::vector<bool> listed(params.size(), false);
+  for (std::size_t index : grad_order) {
+    if (index < params.size() && !listed[index]) {
+      listed[index] = true;
+      order.push_back(index);
+    }
+  }
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (!listed[i]) {
+      order.push_back(i);
+    }
+  }
+  for (std::size_t index : order) {
+    const auto& item = params[index];
     if (item.value().grad().defined()) {
       out.push_back({item.key() + ".grad", TensorKind::grad, item.value().grad()});
     }

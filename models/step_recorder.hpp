@@ -4,6 +4,8 @@
 #include <ATen/core/Tensor.h>
 #include <torch/optim/adam.h>
 
+#include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,13 +22,17 @@ struct NamedTensor {
   at::Tensor tensor;
 };
 
-// The tensors of a finished step in docs/trace-format.md order: batch.images,
-// batch.labels; buffers (BatchNorm running statistics, num_batches_tracked); loss;
-// <param>.grad; params; <param>.exp_avg and <param>.exp_avg_sq. Within a kind,
-// registration order. A parameter without gradient or Adam state contributes no
+// The tensors of a finished step in docs/trace-format.md (version 2) causal order:
+// batch.images, batch.labels; buffers (BatchNorm running statistics,
+// num_batches_tracked) in forward order; loss; <param>.grad in the order backward
+// produced them (`grad_order`: indices into model->named_parameters(), as recorded by
+// GradOrderRecorder; gradients it does not list follow in registration order); params
+// and then <param>.exp_avg, <param>.exp_avg_sq in the order Adam updates them
+// (registration order). A parameter without gradient or Adam state contributes no
 // entry of that kind. The tensors are views: record before the next step.
 std::vector<NamedTensor> step_tensors(const Batch& batch, const at::Tensor& loss, UNet& model,
-                                      torch::optim::Adam& optimizer);
+                                      torch::optim::Adam& optimizer,
+                                      std::span<const std::size_t> grad_order);
 
 // The trace dtype name of a tensor ("float32", "int64", ...). Throws repro::Error for a
 // dtype the trace format does not name.

@@ -4,10 +4,12 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <c10/util/string_utils.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/utils.h>
 
 #include "models/data/xoshiro256.hpp"
+#include "models/op_pass.hpp"
 #include "models/torch_runtime.hpp"
 
 namespace repro {
@@ -43,23 +45,63 @@ Trainer::Trainer(const WorkerConfig& config, c10::Device device)
     m_sharded = std::make_unique<ShardedStep>(m_model, config.train.shards, config.settings.threads,
                                               config.train.seed);
   }
+  // Strict mode: every shard's backward has the same graph; shard 0's hooks tell the order.
+  m_grad_order = std::make_unique<GradOrderRecorder>(m_sharded ? m_sharded->replica(0)->parameters()
+                                                               : m_model->parameters());
+}
+
+void Trainer::name_tensors(OpTracer& tracer) {
+  std::vector<UNet*> models = {&m_model};
+  if (m_sharded) {
+    for (size_t k = 0; k < static_cast<size_t>(m_config.train.shards); ++k) {
+      models.push_back(&m_sharded->replica(k));
+    }
+  }
+  for (UNet* model : models) {
+    for (const auto& item : (*model)->named_parameters()) {
+      tracer.name_tensor(item.value(), item.key());
+      tracer.name_tensor(item.value().grad(), item.key() + ".grad");
+    }
+    for (const auto& item : (*model)->named_buffers()) {
+      tracer.name_tensor(item.value(), item.key());
+    }
+  }
+  auto& state = m_optimizer->state();
+  for (const auto& item : m_model->named_parameters()) {
+    auto found = state.find(c10::guts::to_string(item.value().unsafeGetTensorImpl()));
+    if (found != state.end()) {
+      auto& adam = static_cast<torch::optim::AdamParamState&>(*found->second);
+      tracer.name_tensor(adam.exp_avg(), item.key() + ".exp_avg");
+      tracer.name_tensor(adam.exp_avg_sq(), item.key() + ".exp_avg_sq");
+    }
+  }
 }
 
 at::Tensor Trainer::step(const Batch& batch, int step_index) {
   Batch on_device{batch.ids, batch.images.to(m_device), batch.labels.to(m_device)};
   m_optimizer->zero_grad();
+  m_grad_order->reset();
   at::Tensor loss;
   if (m_sharded) {
     loss = m_sharded->run(m_model, on_device, step_index);
   } else {
     auto generator = at::make_generator<at::CPUGeneratorImpl>(derive_seed(
         {m_config.train.seed, k_dropout_stream, static_cast<std::uint64_t>(step_index)}));
-    auto logits = m_model->forward(on_device.images, generator);
-    loss = torch::nn::functional::cross_entropy(logits, on_device.labels);
-    loss.backward();
+    {
+      OpPassScope pass(OpPass::forward);
+      auto logits = m_model->forward(on_device.images, generator);
+      loss = torch::nn::functional::cross_entropy(logits, on_device.labels);
+    }
+    {
+      OpPassScope pass(OpPass::backward);
+      loss.backward();
+    }
     loss = loss.detach();
   }
-  m_optimizer->step();
+  {
+    OpPassScope pass(OpPass::optimizer);
+    m_optimizer->step();
+  }
   return loss.cpu();
 }
 

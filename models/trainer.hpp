@@ -7,8 +7,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "harness/trace/worker_config.hpp"
+#include "models/grad_order_recorder.hpp"
+#include "models/op_tracer.hpp"
 #include "models/pet_batches.hpp"
 #include "models/sharded_step.hpp"
 #include "models/unet.hpp"
@@ -33,6 +36,14 @@ class Trainer {
   // (seed, step). Strict mode: ShardedStep.
   at::Tensor step(const Batch& batch, int step_index);
 
+  // Parameter indices (model()->parameters() order) in the order the last step's
+  // backward produced their gradients (strict mode: as shard 0's backward did).
+  std::vector<std::size_t> grad_order() const { return m_grad_order->order(); }
+
+  // Names every parameter, buffer, gradient and Adam state (of the model and, in strict
+  // mode, of each shard replica) for the op tracer's module attribution.
+  void name_tensors(OpTracer& tracer);
+
   UNet& model() { return m_model; }
   torch::optim::Adam& optimizer() { return *m_optimizer; }
   c10::Device device() const { return m_device; }
@@ -43,6 +54,7 @@ class Trainer {
   UNet m_model{nullptr};
   std::unique_ptr<torch::optim::Adam> m_optimizer;
   std::unique_ptr<ShardedStep> m_sharded;  // strict mode only
+  std::unique_ptr<GradOrderRecorder> m_grad_order;
 };
 
 }  // namespace repro

@@ -7,11 +7,13 @@
 #include <cstdio>
 #include <vector>
 
+#include "harness/trace/op_trace.hpp"
 #include "harness/trace/tensor_dump.hpp"
 #include "harness/trace/trace.hpp"
 #include "harness/util/error.hpp"
 #include "models/data/pet_dataset.hpp"
 #include "models/evaluator.hpp"
+#include "models/op_tracer.hpp"
 #include "models/pet_batches.hpp"
 #include "models/step_recorder.hpp"
 #include "models/torch_runtime.hpp"
@@ -66,10 +68,13 @@ void validate_workload(const WorkerConfig& config, const std::string& source) {
 void run_training(const WorkerConfig& config, const Fingerprint& fingerprint,
                   const std::string& config_source, const std::string& producer,
                   const TrainingRunOptions& options, std::ostream& progress) {
-  if (options.dump_step && *options.dump_step >= config.train.steps) {
-    throw Error("", "--dump-step",
-                "step " + std::to_string(*options.dump_step) + " is beyond the run (train.steps " +
-                    std::to_string(config.train.steps) + ")");
+  for (const auto& [flag, step] : {std::pair{"--dump-step", options.dump_step},
+                                   std::pair{"--op-trace-step", options.op_trace_step}}) {
+    if (step && *step >= config.train.steps) {
+      throw Error("", flag,
+                  "step " + std::to_string(*step) + " is beyond the run (train.steps " +
+                      std::to_string(config.train.steps) + ")");
+    }
   }
   const PetSplits data = load_pet_splits(config.data);
   if (data.train.empty()) {
@@ -85,6 +90,12 @@ void run_training(const WorkerConfig& config, const Fingerprint& fingerprint,
   trace.write_header(header);
 
   Trainer trainer(config, torch_device(config.settings.device));
+  std::optional<OpDumpRequest> op_dump;
+  if (options.op_dump) {
+    op_dump = parse_op_dump_request(*options.op_dump, "", "--op-dump");
+  }
+  OpTracer tracer(options.op_trace_step, parse_planted_fault(config.settings.fault, config_source),
+                  op_dump, producer);
   TrainBatches batches(data.train, config.train.batch_size, config.train.seed,
                        config.train.augment_flip);
   const int steps = config.train.steps;
@@ -94,21 +105,39 @@ void run_training(const WorkerConfig& config, const Fingerprint& fingerprint,
   for (int step = 0; step < steps; ++step) {
     const Batch batch = batches.next();
     const auto step_start = Clock::now();
+    if (tracer.active_at(step)) {
+      trainer.name_tensors(tracer);
+    }
+    tracer.begin_step(step);
     const at::Tensor loss = trainer.step(batch, step);
+    const std::optional<OpTrace> op_trace = tracer.end_step();
     step_ms.push_back(milliseconds_since(step_start));
 
     const auto record_start = Clock::now();
-    const auto tensors = step_tensors(batch, loss, trainer.model(), trainer.optimizer());
+    const auto tensors =
+        step_tensors(batch, loss, trainer.model(), trainer.optimizer(), trainer.grad_order());
     const StepRecord record = make_step_record(step, batch, loss, tensors);
     trace.write_step(record);
     record_ms.push_back(milliseconds_since(record_start));
     trace.write_timing(step, step_ms.back());
 
+    if (op_trace) {
+      write_op_trace(options.op_trace_path, *op_trace);
+      if (op_dump) {
+        if (!tracer.op_dump()) {
+          throw Error("", "--op-dump",
+                      "no op " + *options.op_dump + " at step " + std::to_string(step));
+        }
+        write_tensor_dump(options.op_dump_dir, *tracer.op_dump());
+      }
+    }
     if (options.dump_step == step) {
       write_tensor_dump(options.dump_dir, make_tensor_dump(step, tensors));
-      if (options.stop_after_dump) {
-        return;
-      }
+    }
+    const int last_requested =
+        std::max(options.dump_step.value_or(-1), options.op_trace_step.value_or(-1));
+    if (options.stop_after_dump && step == last_requested) {
+      return;
     }
     if (!options.quiet && ((step + 1) % report_every == 0 || step + 1 == steps)) {
       progress << "repro-worker: step " << step + 1 << "/" << steps << " loss "

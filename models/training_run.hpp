@@ -5,6 +5,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "harness/trace/fingerprint.hpp"
 #include "harness/trace/worker_config.hpp"
@@ -15,8 +16,12 @@ struct TrainingRunOptions {
   std::filesystem::path trace_path;  // the trace (written as <path>.partial, then renamed)
   std::optional<int> dump_step;      // write every tensor of this step to dump_dir
   std::filesystem::path dump_dir;
-  bool stop_after_dump = false;  // return right after the dump (trace left partial)
-  bool quiet = false;            // no progress lines
+  bool stop_after_dump = false;      // return right after the dump/op trace (trace left partial)
+  std::optional<int> op_trace_step;  // digest every ATen op of this step (op_tracer.hpp)
+  std::filesystem::path op_trace_path;
+  std::optional<std::string> op_dump;  // "LANE:INDEX": also dump that op's outputs
+  std::filesystem::path op_dump_dir;
+  bool quiet = false;  // no progress lines
 };
 
 // Checks what the config parser cannot know about the workload: the image side must

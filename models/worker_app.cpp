@@ -33,6 +33,10 @@ struct WorkerOptions {
   std::optional<int> dump_step;
   std::string dump_dir;
   bool stop_after_dump = false;
+  std::optional<int> op_trace_step;
+  std::string op_trace_path;
+  std::optional<std::string> op_dump;
+  std::string op_dump_dir;
   bool fingerprint = false;
   std::string device = "cpu";
   std::string export_dir;
@@ -51,7 +55,19 @@ void add_options(CLI::App& app, WorkerOptions& o) {
   auto* dump_dir =
       app.add_option("--dump-dir", o.dump_dir, "Folder for the tensor dump (manifest.json)");
   auto* stop = app.add_flag("--stop-after-dump", o.stop_after_dump,
-                            "Exit 0 right after the dump (the trace stays FILE.partial)");
+                            "Exit 0 right after the dump and/or op trace (the trace stays "
+                            "FILE.partial)");
+  auto* op_step =
+      app.add_option("--op-trace-step", o.op_trace_step,
+                     "Digest the inputs and outputs of every ATen op of step K (forward, "
+                     "backward, optimizer) into --op-trace (docs/trace-format.md, op traces)")
+          ->check(CLI::NonNegativeNumber);
+  auto* op_trace = app.add_option("--op-trace", o.op_trace_path, "Op trace file (JSON Lines)");
+  auto* op_dump = app.add_option("--op-dump", o.op_dump,
+                                 "While op tracing, also dump the outputs of op LANE:INDEX "
+                                 "(as in the op trace) to --op-dump-dir");
+  auto* op_dump_dir = app.add_option("--op-dump-dir", o.op_dump_dir,
+                                     "Folder for the op's output dump (manifest.json)");
   auto* fingerprint = app.add_flag("--fingerprint", o.fingerprint,
                                    "Print this environment's fingerprint (JSON) and exit");
   auto* device = app.add_option("--device", o.device, "Device the fingerprint is for")
@@ -65,7 +81,11 @@ void add_options(CLI::App& app, WorkerOptions& o) {
   trace->needs(config);
   dump_step->needs(trace)->needs(dump_dir);
   dump_dir->needs(dump_step);
-  stop->needs(dump_step);
+  op_step->needs(trace)->needs(op_trace);
+  op_trace->needs(op_step);
+  op_dump->needs(op_step)->needs(op_dump_dir);
+  op_dump_dir->needs(op_dump);
+  (void)stop;  // needs --dump-step or --op-trace-step: checked after parsing
   fingerprint->excludes(config)->excludes(trace)->excludes(export_data);
   device->needs(fingerprint);
   export_data->needs(config)->excludes(trace);
@@ -105,6 +125,10 @@ int run_train(const WorkerOptions& o) {
   options.dump_step = o.dump_step;
   options.dump_dir = o.dump_dir;
   options.stop_after_dump = o.stop_after_dump;
+  options.op_trace_step = o.op_trace_step;
+  options.op_trace_path = o.op_trace_path;
+  options.op_dump = o.op_dump;
+  options.op_dump_dir = o.op_dump_dir;
   options.quiet = o.quiet;
   run_training(config, fingerprint, o.config_path, k_producer, options, std::cerr);
   return k_exit_ok;
@@ -126,6 +150,9 @@ int run_worker(int argc, char** argv) {
     if (!options.fingerprint && options.export_dir.empty() && options.trace_path.empty()) {
       throw CLI::ValidationError("mode",
                                  "one of --trace, --fingerprint or --export-data is required");
+    }
+    if (options.stop_after_dump && !options.dump_step && !options.op_trace_step) {
+      throw CLI::ValidationError("--stop-after-dump", "needs --dump-step or --op-trace-step");
     }
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);

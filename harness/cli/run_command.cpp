@@ -42,6 +42,12 @@ Examples:
   repro-check run --suite pr --require-golden=portable --skip-without-golden
       the golden gate ctest uses: cells of portable classes must match their committed
       goldens; a run that compared no golden exits 77 (skipped), never 0
+  repro-check run --suite smoke --repeats 5
+      five repeats of the baseline, started >= 1 s apart with their own TMPDIR: catches
+      time-seeded and other run-to-run nondeterminism (docs/diagnosis.md, Repeats)
+  repro-check run --suite smoke --axis threads=1,2 --localize
+      also name the first divergent ATen op (op, module, pass, |Δ|, ULP) of each
+      breaking axis, whatever it costs (auto: only when cheap; off: never)
 
 Cells: the baseline has the first value of every axis; the repeat runs it again and must
 be bit-identical. Each cell is its own worker process (settings through argv and an
@@ -102,6 +108,18 @@ void add_run_options(CLI::App* cmd, RunOptions& options) {
                 "Keep .repro/runs/<time>-<suite>/ (configs, traces, worker logs) after a "
                 "successful run");
   cmd->add_flag("--no-history", options.no_history, "Do not append a row to .repro/history.sqlite");
+  cmd->add_option("--repeats", options.repeats,
+                  "Run the baseline's settings N more times (default 1; PR suites >= 2, nightly "
+                  ">= 5). Repeats start at least 1 s apart, each with its own TMPDIR, so "
+                  "time-seeded randomness and temp-path effects differ; the report says how "
+                  "many agreed")
+      ->type_name("N")
+      ->check(CLI::Range(1, 100));
+  cmd->add_flag("--localize{on},--no-localize{off}", options.localize,
+                "--localize: name the first divergent ATen op (op, module, pass, |Δ|, ULP) of "
+                "the first divergence of each breaking axis and of the repeat, by re-running "
+                "both cells with op tracing, whatever it costs. Default: only when one "
+                "localization is estimated under 5 s. --no-localize: never");
 }
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -136,6 +154,7 @@ RunOverrides overrides_from(const RunOptions& options) {
   if (!options.shard.empty()) {
     o.shard = parse_shard(options.shard, "--shard");
   }
+  o.repeats = options.repeats;
   return o;
 }
 
@@ -200,6 +219,7 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   }
   gate.skip_without_golden = options.skip_without_golden;
   execute.require_golden = gate.require == GoldenRequirement::all;
+  execute.localize = options.localize;
   auto executed = execute_plan(setup, plan, execute);
   if (!executed) {
     return interrupted_exit_code();

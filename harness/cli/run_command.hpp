@@ -29,6 +29,8 @@ struct RunOptions {
   bool skip_without_golden = false;  // exit 77 when nothing was compared with a golden
   bool keep_runs = false;
   bool no_history = false;
+  std::string localize = "auto";  // --localize / --no-localize ("on", "off", "auto")
+  int repeats = 1;                // --repeats N
 };
 
 // Adds the `run` subcommand and its options.

@@ -1,6 +1,8 @@
 // RunSetup: worker probe, availability, run folder, ProcessRunner.
 #include "harness/cli/run_setup.hpp"
 
+#include "harness/run/op_trace_runner.hpp"
+
 #include <unistd.h>
 #include <chrono>
 
@@ -103,6 +105,11 @@ std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& pl
   input.plan = &plan;
   input.runner = runner.get();
   input.dumps = options.measure_magnitudes ? runner.get() : nullptr;
+  OpTraceRunner op_traces(*runner, runner->options());
+  if (options.localize != "off") {
+    input.op_traces = &op_traces;
+    input.localize_budget_seconds = options.localize == "on" ? -1 : k_auto_localize_seconds;
+  }
   input.golden = options.golden;
   input.require_golden = options.require_golden;
   if (setup.availability) {

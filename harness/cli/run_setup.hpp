@@ -66,7 +66,13 @@ struct ExecuteOptions {
   const GoldenStore* golden = nullptr;
   bool require_golden = false;
   bool measure_magnitudes = true;
+  // The first divergent op: "auto" (when a localization costs at most
+  // k_auto_localize_seconds), "on" (always) or "off".
+  std::string localize = "auto";
 };
+
+// The budget of --localize=auto per localization.
+inline constexpr double k_auto_localize_seconds = 5.0;
 struct ExecutedRun {
   SuiteRunResult result;
   std::filesystem::path run_dir;

@@ -1,6 +1,7 @@
 // Matrix expansion (ofat and full) and round-robin sharding.
 #include "harness/plan/matrix.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <charconv>
 
@@ -52,7 +53,7 @@ Design design_from_string(std::string_view text, const std::string& source,
   throw Error(source, field, "'" + std::string(text) + "' is not a design (expected ofat or full)");
 }
 
-std::vector<Cell> expand_matrix(const std::vector<MatrixAxis>& axes, Design design) {
+std::vector<Cell> expand_matrix(const std::vector<MatrixAxis>& axes, Design design, int repeats) {
   assert(!axes.empty());
   for (const auto& axis : axes) {
     assert(!axis.values.empty());
@@ -61,7 +62,12 @@ std::vector<Cell> expand_matrix(const std::vector<MatrixAxis>& axes, Design desi
   std::vector<Cell> cells;
   Settings base = baseline_settings(axes);
   cells.push_back(make_cell(base, CellRole::baseline));
-  cells.push_back(make_cell(base, CellRole::repeat));
+  for (int r = 1; r <= std::max(1, repeats); ++r) {
+    cells.push_back(make_cell(base, CellRole::repeat));
+    if (r > 1) {
+      cells.back().id += std::to_string(r);
+    }
+  }
 
   if (design == Design::ofat) {
     for (const auto& axis : axes) {

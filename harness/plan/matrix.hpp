@@ -35,7 +35,10 @@ struct MatrixAxis {
 //         the product of |values| cells plus the repeat.
 // Cell ids are settings_key(settings). Preconditions (asserted; suites validate them):
 // at least one axis, no axis without values, no duplicate names or values.
-std::vector<Cell> expand_matrix(const std::vector<MatrixAxis>& axes, Design design);
+// `repeats` (>= 1) repeat cells follow the baseline: ids "<key>#repeat", then
+// "<key>#repeat2", "<key>#repeat3", ...
+std::vector<Cell> expand_matrix(const std::vector<MatrixAxis>& axes, Design design,
+                                int repeats = 1);
 
 // Shard `index` of `count` (0 <= index < count): the cells at positions p with
 // p % count == index. Round-robin over the expansion order, so shards differ in size by at

@@ -56,7 +56,7 @@ RunPlan plan_run(Suite suite, const RunOverrides& overrides, const AxisAvailabil
       }
     }
   }
-  plan.all_cells = expand_matrix(suite.axes, suite.design);
+  plan.all_cells = expand_matrix(suite.axes, suite.design, overrides.repeats);
   if (overrides.shard) {
     plan.cells = shard(plan.all_cells, overrides.shard->index, overrides.shard->count);
     if (plan.cells.empty() || plan.cells.front().role != CellRole::baseline) {

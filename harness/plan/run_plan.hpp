@@ -20,6 +20,7 @@ struct RunOverrides {
   std::vector<std::pair<std::string, std::vector<std::string>>> axes;
   std::optional<Design> design;    // --design
   std::optional<ShardSpec> shard;  // --shard i/N
+  int repeats = 1;                 // --repeats N: repeat cells of the baseline (>= 1)
 };
 
 struct RunPlan {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "harness/report/diagnosis_json.hpp"
 #include "harness/verdict/golden_json.hpp"
 
 namespace repro {
@@ -93,6 +94,7 @@ ordered report_to_json(const RunReport& report) {
       to_json(report.fingerprint).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   j["repeatable"] = report.repeatable ? ordered(*report.repeatable) : ordered(nullptr);
   j["culprit"] = report.culprit;
+  j["repeats"] = {{"compared", report.repeats_compared}, {"identical", report.repeats_identical}};
 
   ordered cells = ordered::array();
   ordered golden = ordered::object();
@@ -106,6 +108,8 @@ ordered report_to_json(const RunReport& report) {
     cell["step_time_ms"] = optional_number(c.step_time_ms);
     cell["wall_seconds"] = c.wall_seconds;
     cell["first_divergence"] = divergence_to_json(c.first_divergence);
+    cell["divergence_summary"] = divergence_summary_to_json(c.divergence_summary);
+    cell["first_divergent_op"] = op_localization_to_json(c.first_divergent_op);
     cell["golden"] = golden_json(c.golden);
     cell["golden_first_divergence"] = divergence_to_json(c.golden_divergence);
     cell["failures"] = c.failures;

@@ -5,10 +5,13 @@
 //   verdict ("pass"|"fail"), exit_code (int), environment_class (string),
 //   fingerprint (object, harness/trace/fingerprint.hpp), repeatable (bool, null when no
 //   repeat was compared), culprit (string, "" when all is well),
+//   repeats: {compared (int), identical (int)} (the repeat cells, --repeats),
 //   cells: [{id, settings {axis: value}, role ("baseline"|"repeat"|"variant"),
 //            verdict ("identical"|"diverged"|"skipped"|"crashed"|"timeout"), reason,
 //            step_time_ms (number|null, median), wall_seconds (number, 0 unknown),
 //            first_divergence (object|null),
+//            divergence_summary (object|null, report/diagnosis_json.hpp),
+//            first_divergent_op (object|null, report/diagnosis_json.hpp),
 //            golden ("match"|"mismatch"|"missing"|null when the cell did not run),
 //            golden_first_divergence (object|null), failures [string],
 //            golden_check (object|null when the cell did not run: {environment_class (the

@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "harness/run/start_stagger.hpp"
 #include "harness/run/worker_exit.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
@@ -96,6 +97,7 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
   std::vector<Active> active;
   RunProgress state;
   state.total = cells.size();
+  StartStagger stagger;
 
   auto report = [&](size_t index, bool just_finished) {
     if (progress) {
@@ -161,6 +163,11 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
     spec.program = launch.program;
     spec.args = launch.args;
     spec.env = launch.env;
+    // Each cell its own temporary folder: repeats differ in temp paths like real reruns.
+    std::filesystem::create_directories(dir / "tmp", ec);
+    if (!ec) {
+      spec.env["TMPDIR"] = (dir / "tmp").string();
+    }
     spec.stdout_path = dir / "stdout";
     spec.stderr_path = dir / "stderr";
     spec.timeout = m_options.cell_timeout;
@@ -192,9 +199,17 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
       pending.clear();
       break;
     }
-    while (!pending.empty() && active.size() < static_cast<size_t>(m_options.jobs)) {
-      size_t index = pending.front();
-      pending.pop_front();
+    // The first pending cell that may start now (repeats are staggered, docs/diagnosis.md).
+    for (auto it = pending.begin();
+         it != pending.end() && active.size() < static_cast<size_t>(m_options.jobs);) {
+      const auto now = StartStagger::Clock::now();
+      if (!stagger.may_start(cells[*it], now)) {
+        ++it;
+        continue;
+      }
+      size_t index = *it;
+      it = pending.erase(it);
+      stagger.started(cells[index], now);
       start(index);
     }
     bool any_finished = false;
@@ -210,7 +225,7 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
         ++it;
       }
     }
-    if (!any_finished && !active.empty()) {
+    if (!any_finished && (!active.empty() || !pending.empty())) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }

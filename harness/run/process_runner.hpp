@@ -51,6 +51,9 @@ class ProcessRunner : public CellRunner, public DumpProvider {
   // nullopt with `*error` set when the worker fails or the dump is unreadable.
   std::optional<TensorDump> dump(const Cell& cell, int step, std::string* error) override;
 
+  // The options it was made with (for other re-runs of its cells).
+  const ProcessRunnerOptions& options() const { return m_options; }
+
   // The folder of `cell` (known once run() has seen it; else derived from its id).
   std::filesystem::path cell_dir(const Cell& cell) const;
 

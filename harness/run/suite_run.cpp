@@ -84,6 +84,9 @@ SuiteRunResult run_suite(const SuiteRunInput& input) {
   check.golden = input.golden;
   check.require_golden = input.require_golden;
   check.dumps = input.dumps;
+  check.op_traces = input.op_traces;
+  check.localize = input.op_traces != nullptr;
+  check.localize_budget_seconds = input.localize_budget_seconds;
   result.report = check_runs(check);
   apply_expectations(plan.suite.expect, result.report);
   return result;

@@ -12,9 +12,13 @@
 namespace repro {
 
 struct SuiteRunInput {
-  const RunPlan* plan = nullptr;  // what to run (required)
-  CellRunner* runner = nullptr;   // how (required): ProcessRunner, or a fake in tests
-  DumpProvider* dumps = nullptr;  // for magnitudes; may be null
+  const RunPlan* plan = nullptr;         // what to run (required)
+  CellRunner* runner = nullptr;          // how (required): ProcessRunner, or a fake in tests
+  DumpProvider* dumps = nullptr;         // for magnitudes; may be null
+  OpTraceProvider* op_traces = nullptr;  // for the first divergent op; may be null
+  // Localize with op_traces: always (budget < 0) or when a localization is estimated to
+  // cost at most this many seconds (see CheckInput).
+  double localize_budget_seconds = -1;
   const GoldenStore* golden = nullptr;
   bool require_golden = false;
   // The environment's fingerprint when the baseline's own trace carries none (the probe of

@@ -20,7 +20,7 @@
 
 namespace repro {
 
-inline constexpr int k_trace_format_version = 1;
+inline constexpr int k_trace_format_version = 2;
 
 // Reading limits (docs/trace-format.md, "Limits"): a trace file larger than
 // k_max_trace_bytes, a line longer than k_max_trace_line_bytes or more than

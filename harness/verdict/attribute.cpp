@@ -1,6 +1,8 @@
 // Attribution of divergences to axis value changes, interactions and special verdicts.
 #include "harness/verdict/attribute.hpp"
 
+#include "harness/verdict/remedy.hpp"
+
 #include <algorithm>
 
 namespace repro {
@@ -159,6 +161,10 @@ std::string AxisAttribution::summary() const {
   return change + " breaks bit-equality " + describe(*first_divergence);
 }
 
+std::string AxisAttribution::culprit_line() const {
+  return breaks && !remedy.empty() ? summary() + " → " + remedy : summary();
+}
+
 std::string Interaction::summary() const {
   std::string out = changes_text(from, to, axes);
   if (breaks) {
@@ -191,7 +197,7 @@ Attribution attribute(const Cell& baseline, const std::vector<CellOutcome>& outc
   if (out.repeatable == false) {
     std::string message =
         "not reproducible under identical settings: the repeat differs from the baseline " +
-        describe(*out.repeat_divergence);
+        describe(*out.repeat_divergence) + " → " + remedy_for_repeat("");
     out.findings.push_back({"not_reproducible", Severity::critical, message});
     out.summary_lines.push_back(message);
   }
@@ -210,6 +216,8 @@ Attribution attribute(const Cell& baseline, const std::vector<CellOutcome>& outc
         std::find(invariant_axes.begin(), invariant_axes.end(), a.axis) != invariant_axes.end();
     if (a.breaks) {
       a.first_divergence = c.divergence();
+      // A seed is meant to change the bits: nothing to remedy.
+      a.remedy = a.axis == "seed" ? "" : remedy_for_axis(a.axis);
     }
     out.axes.push_back(std::move(a));
   }
@@ -235,7 +243,8 @@ Attribution attribute(const Cell& baseline, const std::vector<CellOutcome>& outc
   for (bool must_hold : {true, false}) {
     for (const auto& a : out.axes) {
       if (a.breaks && a.must_hold == must_hold) {
-        out.summary_lines.push_back(a.summary() + (must_hold ? " (declared invariant)" : ""));
+        out.summary_lines.push_back(a.summary() + (must_hold ? " (declared invariant)" : "") +
+                                    (a.remedy.empty() ? "" : " → " + a.remedy));
       }
     }
   }

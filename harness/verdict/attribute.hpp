@@ -33,10 +33,13 @@ struct AxisAttribution {
   bool breaks = false;                              // the cell is not bit-identical to the baseline
   bool must_hold = false;                           // the suite declares this axis invariant
   std::optional<FirstDivergence> first_divergence;  // set exactly when breaks
+  std::string remedy;  // when breaks: what to do (remedy.hpp); "" for seed
 
   // "threads 1→2 breaks bit-equality at step 0 in enc1.conv1.weight.grad (max |Δ|
   // 3.0e-09, 2 ULP)", or "threads 1→2 is invariant".
   std::string summary() const;
+  // summary() followed by " → <remedy>" when it breaks and has a remedy.
+  std::string culprit_line() const;
 };
 
 // A combination of axis changes whose result its parts do not explain: it breaks

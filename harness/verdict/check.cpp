@@ -6,8 +6,12 @@
 
 #include "harness/util/error.hpp"
 #include "harness/verdict/culprit.hpp"
+#include "harness/verdict/divergence_summary.hpp"
 #include "harness/verdict/golden_gate.hpp"
 #include "harness/verdict/input_errors.hpp"
+#include "harness/verdict/localization_plan.hpp"
+#include "harness/verdict/magnitude_probe.hpp"
+#include "harness/verdict/trace_consistency.hpp"
 
 namespace repro {
 namespace {
@@ -33,53 +37,6 @@ std::optional<double> step_time(const CellRun& run) {
 bool has_trace(const CellRun& run) {
   return run.status == RunStatus::ran && run.trace;
 }
-
-// Measures the magnitude of a divergence from dumps; the baseline's dump of each
-// step is asked for once and reused for every cell that diverges at that step.
-class MagnitudeProbe {
- public:
-  MagnitudeProbe(DumpProvider& dumps, const Cell& baseline)
-      : m_dumps(dumps), m_baseline(baseline) {}
-
-  void measure(Comparison& comparison, const Cell& cell) {
-    FirstDivergence& fd = *comparison.first_divergence;
-    if (!fd.kind || fd.tensor == "batch_ids" || fd.tensor == "loss_bits") {
-      fd.magnitude_note = "no tensor values to measure at this divergence";
-      return;
-    }
-    auto it = m_cache.find(fd.step);
-    if (it == m_cache.end()) {
-      std::string error;
-      std::optional<TensorDump> dump = fetch(m_baseline, fd.step, &error);
-      it = m_cache.emplace(fd.step, std::make_pair(std::move(dump), error)).first;
-    }
-    if (!it->second.first) {
-      fd.magnitude_note = "no dump of the baseline: " + it->second.second;
-      return;
-    }
-    std::string error;
-    std::optional<TensorDump> dump = fetch(cell, fd.step, &error);
-    if (!dump) {
-      fd.magnitude_note = "no dump of " + cell.id + ": " + error;
-      return;
-    }
-    add_magnitude(comparison, *it->second.first, *dump);
-  }
-
- private:
-  std::optional<TensorDump> fetch(const Cell& cell, int step, std::string* error) {
-    try {
-      return m_dumps.dump(cell, step, error);
-    } catch (const Error& e) {
-      *error = e.what();  // a broken dump costs the magnitude, not the run
-      return std::nullopt;
-    }
-  }
-
-  DumpProvider& m_dumps;
-  const Cell& m_baseline;
-  std::map<int, std::pair<std::optional<TensorDump>, std::string>> m_cache;
-};
 
 CellReport cell_report(const CellRun& run) {
   CellReport c;
@@ -300,16 +257,29 @@ RunReport check_runs(const CheckInput& input) {
       break;
     }
   }
-  bool baseline_ran = baseline != nullptr && has_trace(*baseline);
+  bool baseline_ran =
+      baseline != nullptr && has_trace(*baseline) && trace_inconsistency(*baseline->trace).empty();
   std::optional<MagnitudeProbe> probe;
   if (baseline_ran && input.dumps != nullptr) {
-    probe.emplace(*input.dumps, baseline->cell);
+    probe.emplace(*input.dumps, baseline->cell, *baseline->trace);
   }
 
   std::vector<CellOutcome> outcomes;
   for (const auto& run : input.runs) {
     CellReport c = cell_report(run);
     CellOutcome outcome{run.cell, run.status, std::nullopt};
+    if (has_trace(run)) {
+      if (std::string why = trace_inconsistency(*run.trace); !why.empty()) {
+        c.verdict = CellVerdict::crashed;
+        c.reason = "inconsistent trace, rejected: " + why;
+        r.cells.push_back(std::move(c));
+        if (&run != baseline) {
+          outcome.status = RunStatus::crashed;
+          outcomes.push_back(std::move(outcome));
+        }
+        continue;
+      }
+    }
     if (&run == baseline && baseline_ran) {
       c.reason = "the baseline: every other cell is compared with it";
     } else if (has_trace(run) && !baseline_ran) {
@@ -317,8 +287,20 @@ RunReport check_runs(const CheckInput& input) {
       c.reason = "ran, but not compared: the baseline did not run";
     } else if (has_trace(run)) {
       Comparison comparison = compare_traces(*baseline->trace, *run.trace);
+      std::optional<std::pair<const TensorDump*, const TensorDump*>> dumps;
       if (!comparison.identical && probe) {
-        probe->measure(comparison, run.cell);
+        probe->measure(comparison, run.cell, *run.trace);
+        dumps = probe->last_dumps();
+      }
+      if (!comparison.identical) {
+        const int step = comparison.first_divergence->step;
+        if (step < static_cast<int>(baseline->trace->steps.size()) &&
+            step < static_cast<int>(run.trace->steps.size())) {
+          c.divergence_summary =
+              summarize_divergence(baseline->trace->steps[static_cast<size_t>(step)],
+                                   run.trace->steps[static_cast<size_t>(step)],
+                                   dumps ? dumps->first : nullptr, dumps ? dumps->second : nullptr);
+        }
       }
       c.verdict = comparison.identical ? CellVerdict::identical : CellVerdict::diverged;
       c.first_divergence = comparison.first_divergence;
@@ -335,6 +317,10 @@ RunReport check_runs(const CheckInput& input) {
   Attribution attribution;
   if (baseline_ran) {
     attribution = attribute(baseline->cell, outcomes, input.invariant_axes);
+  }
+  if (baseline_ran) {
+    add_diagnosis(*baseline, input.runs, input.localize ? input.op_traces : nullptr,
+                  input.localize_budget_seconds, attribution, r);
   }
   r.repeatable = attribution.repeatable;
   r.attribution = attribution.axes;

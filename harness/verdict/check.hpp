@@ -8,6 +8,7 @@
 #include "harness/trace/fingerprint.hpp"
 #include "harness/verdict/dump_provider.hpp"
 #include "harness/verdict/golden_store.hpp"
+#include "harness/verdict/op_trace_provider.hpp"
 #include "harness/verdict/run_report.hpp"
 
 namespace repro {
@@ -21,6 +22,13 @@ struct CheckInput {
   const GoldenStore* golden = nullptr;      // may be null (no golden dir)
   bool require_golden = false;
   DumpProvider* dumps = nullptr;  // may be null: then magnitudes are omitted
+  // With localize: the first divergence of each breaking axis (and of the repeat) is
+  // re-run with op tracing to name its first divergent op. May be null.
+  OpTraceProvider* op_traces = nullptr;
+  bool localize = false;
+  // Skip a localization whose estimated cost (re-runs to the divergent step, from the
+  // baseline's wall time) exceeds this; < 0: no limit.
+  double localize_budget_seconds = -1;
 };
 
 // The verdict of a run. Every cell is compared with the baseline (the first cell

@@ -20,7 +20,7 @@ const CellReport* first_golden_mismatch(const RunReport& report) {
 std::string informational(const Attribution& attribution) {
   for (const auto& a : attribution.axes) {
     if (a.breaks && a.axis != "seed") {
-      return a.summary();
+      return a.culprit_line();
     }
   }
   if (!attribution.interactions.empty()) {
@@ -49,7 +49,7 @@ std::string pick_culprit(const Attribution& attribution, const RunReport& report
   }
   for (const auto& a : attribution.axes) {
     if (a.breaks && a.must_hold) {
-      return a.summary();
+      return a.culprit_line();
     }
   }
   for (const auto& f : report.findings) {

@@ -12,7 +12,9 @@
 #include "harness/util/exit_codes.hpp"
 #include "harness/verdict/attribute.hpp"
 #include "harness/verdict/compare.hpp"
+#include "harness/verdict/divergence_summary.hpp"
 #include "harness/verdict/golden_store.hpp"
+#include "harness/verdict/op_localization.hpp"
 
 namespace repro {
 
@@ -39,6 +41,10 @@ struct CellReport {
   std::optional<double> step_time_ms;  // median per step, when known
   double wall_seconds = 0;             // the worker's wall time, 0 when unknown
   std::optional<FirstDivergence> first_divergence;  // vs the baseline, when diverged
+  // Everything that differs at the first divergent step, grouped (when diverged).
+  std::optional<DivergenceSummary> divergence_summary;
+  // The first divergent op, when this cell's divergence was localized (--localize).
+  std::optional<OpLocalization> first_divergent_op;
   // vs the golden of this environment class; nullopt when the cell did not run.
   std::optional<GoldenStatus> golden;
   std::optional<FirstDivergence> golden_divergence;  // when golden == mismatch
@@ -62,6 +68,8 @@ struct RunReport {
   std::string environment_class;
   std::vector<CellReport> cells;   // in run order
   std::optional<bool> repeatable;  // nullopt when no repeat was compared
+  int repeats_compared = 0;        // repeat cells compared with the baseline (--repeats)
+  int repeats_identical = 0;       // of those, bit-identical to it
   std::vector<AxisAttribution> attribution;
   std::vector<Interaction> interactions;
   // Golden: where this class's golden is (or would be), whether it exists, notes

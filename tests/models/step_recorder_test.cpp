@@ -50,7 +50,8 @@ class RecordedStep : public ::testing::Test {
     TrainBatches batches(train, config.train.batch_size, config.train.seed, true);
     batch = batches.next();
     loss = trainer->step(batch, /*step_index=*/0);
-    tensors = step_tensors(batch, loss, trainer->model(), trainer->optimizer());
+    tensors =
+        step_tensors(batch, loss, trainer->model(), trainer->optimizer(), trainer->grad_order());
   }
 
   WorkerConfig config;
@@ -85,6 +86,43 @@ TEST_F(RecordedStep, TensorsComeInCausalOrder) {
   EXPECT_NE(find("enc1.conv1.weight.grad"), tensors.end());
   EXPECT_NE(find("enc1.conv1.weight.exp_avg_sq"), tensors.end());
   EXPECT_NE(find("enc1.bn1.num_batches_tracked"), tensors.end());
+}
+
+TEST_F(RecordedStep, GradientsFollowTheOrderBackwardProducedThem) {
+  // Backward reaches the head first and the first encoder convolution last: the
+  // recorded order says so, and the step record lists the gradients in that order.
+  const std::vector<std::size_t> order = trainer->grad_order();
+  const auto named = trainer->model()->named_parameters();
+  ASSERT_EQ(order.size(), named.size());
+  EXPECT_EQ(named[order.front()].key().rfind("head.", 0), 0u) << named[order.front()].key();
+  EXPECT_EQ(named[order.back()].key(), "enc1.conv1.weight");
+  std::vector<std::string> grads;
+  for (const auto& t : tensors) {
+    if (t.kind == TensorKind::grad) {
+      grads.push_back(t.name);
+    }
+  }
+  ASSERT_EQ(grads.size(), order.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    EXPECT_EQ(grads[i], named[order[i]].key() + ".grad");
+  }
+}
+
+TEST_F(RecordedStep, GradOrderIsObservedNotAssumed) {
+  // An order given explicitly is followed, whatever the registration order is.
+  const auto named = trainer->model()->named_parameters();
+  std::vector<std::size_t> order = {named.size() - 1, 0};
+  const auto listed = step_tensors(batch, loss, trainer->model(), trainer->optimizer(), order);
+  std::vector<std::string> grads;
+  for (const auto& t : listed) {
+    if (t.kind == TensorKind::grad) {
+      grads.push_back(t.name);
+    }
+  }
+  ASSERT_EQ(grads.size(), named.size());
+  EXPECT_EQ(grads[0], named[named.size() - 1].key() + ".grad");
+  EXPECT_EQ(grads[1], named[0].key() + ".grad");
+  EXPECT_EQ(grads[2], named[1].key() + ".grad");
 }
 
 TEST_F(RecordedStep, RecordHoldsLossBitsAndAValidRoot) {

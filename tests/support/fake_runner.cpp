@@ -2,6 +2,9 @@
 #include "tests/support/fake_runner.hpp"
 
 #include <array>
+#include <cstdio>
+
+#include "tests/support/synthetic_traces.hpp"
 
 namespace repro::test {
 namespace {
@@ -39,6 +42,14 @@ Trace synthetic_trace(int steps, std::uint64_t salt, int diverge_step,
       bool later = diverge_step >= 0 && step > diverge_step && kind != TensorKind::batch;
       std::uint64_t s = diverged || later ? salt + 1000003 : salt;
       record.tensors.push_back({name, kind, digest_of(s, step, name)});
+      if (kind == TensorKind::loss) {
+        // The loss bits follow the loss tensor, whose digest is that of exactly those bits.
+        char bits[9];
+        std::snprintf(bits, sizeof bits, "%08x",
+                      static_cast<unsigned>(record.tensors.back().digest.low & 0xffffffffu));
+        record.loss_bits = bits;
+        record.tensors.back().digest = loss_tensor_digest(bits);
+      }
     }
     record.root = compute_root(record);
     trace.steps.push_back(record);

@@ -38,6 +38,9 @@ void mutate_tensor(Trace& trace, int step, const std::string& tensor, std::uint6
 // Reverses the batch ids at `step` (a data-order change; digests untouched).
 void reorder_batch(Trace& trace, int step);
 
+// The digest of a 0-dim float32 'loss' tensor holding exactly `bits` ("3f800000").
+Digest loss_tensor_digest(const std::string& bits);
+
 // Recomputes every step's root and loss bits after a hand edit of digests.
 void refresh(Trace& trace);
 

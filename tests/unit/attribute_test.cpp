@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "harness/verdict/remedy.hpp"
 #include "tests/support/synthetic_traces.hpp"
 
 namespace repro {
@@ -59,7 +60,8 @@ TEST(Attribute, OfatNamesExactlyTheChangedAxisAndStep) {
   ASSERT_GE(a.summary_lines.size(), 3u);
   EXPECT_EQ(a.summary_lines[0],
             "threads 1→2 breaks bit-equality at step 1 in enc1.conv1.weight.grad (declared "
-            "invariant)");
+            "invariant) → " +
+                remedy_for_axis("threads"));
   EXPECT_EQ(a.summary_lines[1], "seed 1→2 breaks bit-equality at step 0 in batch.images");
   EXPECT_EQ(a.summary_lines[2], "invariant: blas openblas-pthread→atlas");
 }
@@ -95,7 +97,8 @@ TEST(Attribute, RepeatThatDiffersIsNotReproducible) {
   ASSERT_FALSE(a.summary_lines.empty());
   EXPECT_EQ(a.summary_lines[0],
             "not reproducible under identical settings: the repeat differs from the baseline at "
-            "step 2 in loss");
+            "step 2 in loss → " +
+                remedy_for_repeat(""));
 }
 
 TEST(Attribute, NoRepeatLeavesRepeatableUnknown) {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "harness/util/error.hpp"
+#include "harness/verdict/remedy.hpp"
 #include "tests/support/synthetic_traces.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -127,7 +128,8 @@ TEST(CheckRuns, BrokenInvariantAxisFailsWithExit1) {
   EXPECT_NE(c.failures[0].find("declared invariant threads"), std::string::npos);
   ASSERT_EQ(r.attribution.size(), 2u);  // threads and seed; the skipped gpu cell takes no part
   EXPECT_TRUE(r.attribution[0].must_hold);
-  EXPECT_EQ(r.culprit, "threads 1→2 breaks bit-equality at step 0 in enc1.conv1.weight.grad");
+  EXPECT_EQ(r.culprit, "threads 1→2 breaks bit-equality at step 0 in enc1.conv1.weight.grad → " +
+                           remedy_for_axis("threads"));
 }
 
 TEST(CheckRuns, DivergenceOnAnotherAxisIsReportedNotFailed) {
@@ -142,7 +144,8 @@ TEST(CheckRuns, DivergenceOnAnotherAxisIsReportedNotFailed) {
   EXPECT_TRUE(cell(r, k_threads2).failures.empty());
   EXPECT_TRUE(r.attribution[0].breaks);
   EXPECT_FALSE(r.attribution[0].must_hold);
-  EXPECT_EQ(r.culprit, "threads 1→2 breaks bit-equality at step 2 in dec1.conv1.weight.grad");
+  EXPECT_EQ(r.culprit, "threads 1→2 breaks bit-equality at step 2 in dec1.conv1.weight.grad → " +
+                           remedy_for_axis("threads"));
   bool seed_finding = false;
   for (const auto& f : r.findings) {
     seed_finding = seed_finding || f.code == "seed_no_effect";
@@ -203,6 +206,17 @@ TEST(CheckRuns, MagnitudesComeFromDumpsAndTheBaselineIsDumpedOnce) {
                                       {0.5f, std::nextafter(1.0f, 2.0f)})};
   dumps.set_dump(in.runs[0].cell.id, base);
   dumps.set_dump(k_threads2, moved);
+  // The dumps reproduce what the traces recorded (a dump that does not is not measured).
+  auto record = [](Trace& trace, const DumpedTensor& t) {
+    for (auto& r : trace.steps[0].tensors) {
+      if (r.name == t.name) {
+        r.digest = digest_tensor(t.dtype, t.shape, t.bytes);
+      }
+    }
+    test::refresh(trace);
+  };
+  record(*in.runs[0].trace, base.tensors[0]);
+  record(*cell(in, k_threads2).trace, moved.tensors[0]);
   in.dumps = &dumps;
   RunReport r = check_runs(in);
   const FirstDivergence& fd = *cell(r, k_threads2).first_divergence;

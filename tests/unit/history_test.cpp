@@ -12,6 +12,7 @@
 #include "harness/util/error.hpp"
 #include "harness/util/exit_codes.hpp"
 #include "harness/verdict/check.hpp"
+#include "harness/verdict/remedy.hpp"
 #include "tests/support/synthetic_traces.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -91,7 +92,8 @@ TEST(History, RowFromAReport) {
   EXPECT_EQ(r.verdict, "pass");
   EXPECT_EQ(r.cells, 2);
   EXPECT_EQ(r.diverged, 1);
-  EXPECT_EQ(r.culprit, "threads 1→2 breaks bit-equality at step 0 in loss");
+  EXPECT_EQ(r.culprit,
+            "threads 1→2 breaks bit-equality at step 0 in loss → " + remedy_for_axis("threads"));
   EXPECT_EQ(nlohmann::json::parse(r.report_json).at("suite"), "smoke");
 }
 

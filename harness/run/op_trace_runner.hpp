@@ -1,0 +1,38 @@
+// OpTraceRunner: re-runs a cell's worker with --op-trace-step (and --op-dump) for localization.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "harness/run/process_runner.hpp"
+#include "harness/verdict/op_trace_provider.hpp"
+
+namespace repro {
+
+// Each re-run goes into CELL_DIR/op-trace-step-K[-LANE_INDEX]/ with the cell's config and
+// environment, stops right after step K (--stop-after-dump), and is read back; op traces
+// are cached per (cell, step).
+class OpTraceRunner : public OpTraceProvider {
+ public:
+  // `runner` gives the cell folders; `options` the workload, launch context and limits.
+  OpTraceRunner(const ProcessRunner& runner, ProcessRunnerOptions options)
+      : m_runner(runner), m_options(std::move(options)) {}
+
+  std::optional<OpTrace> op_trace(const Cell& cell, int step, std::string* error) override;
+  std::optional<TensorDump> op_outputs(const Cell& cell, int step, int lane, int index,
+                                       OpTrace* trace, std::string* error) override;
+
+ private:
+  // Runs the worker with `extra` args into `dir`; "" on success, else why not.
+  std::string run_worker(const Cell& cell, const std::filesystem::path& dir, int step,
+                         const std::vector<std::string>& extra);
+
+  const ProcessRunner& m_runner;
+  ProcessRunnerOptions m_options;
+  std::map<std::pair<std::string, int>, OpTrace> m_traces;
+};
+
+}  // namespace repro
