@@ -16,6 +16,9 @@ const std::vector<PlantedFaultKind>& planted_fault_kinds() {
   // canary suites (suites/canary-*.json) plant every one of them.
   static const std::vector<PlantedFaultKind> k_kinds = {
       {"none", "no fault"},
+      {"nan-loss",
+       "the step's loss and every gradient become NaN before Adam (as an overflow would): "
+       "NaN reaches the parameters and the optimizer state"},
   };
   return k_kinds;
 }

@@ -10,6 +10,7 @@
 
 #include "harness/trace/worker_config.hpp"
 #include "models/pet_batches.hpp"
+#include "models/planted_fault.hpp"
 #include "models/sharded_step.hpp"
 #include "models/unet.hpp"
 
@@ -43,6 +44,7 @@ class Trainer {
   UNet m_model{nullptr};
   std::unique_ptr<torch::optim::Adam> m_optimizer;
   std::unique_ptr<ShardedStep> m_sharded;  // strict mode only
+  PlantedFault m_fault;                     // test only (settings.fault)
 };
 
 }  // namespace repro

@@ -20,7 +20,8 @@
 
 namespace repro {
 
-inline constexpr int k_trace_format_version = 1;
+// 2: non-finite loss values as strings, the per-tensor "nonfinite" marker (trace_value.hpp).
+inline constexpr int k_trace_format_version = 2;
 
 // What a named tensor in a step is. The order here is the causal order inside a
 // step, and the order a well-behaved producer writes them in.
@@ -34,6 +35,7 @@ struct TensorRecord {
   std::string name;  // e.g. "enc1.conv1.weight.grad"
   TensorKind kind = TensorKind::param;
   Digest digest;
+  bool non_finite = false;  // some value is NaN or ±Inf (written as a 4th "nonfinite" element)
   friend bool operator==(const TensorRecord&, const TensorRecord&) = default;
 };
 
@@ -43,7 +45,7 @@ struct StepRecord {
   int step = 0;
   std::string loss_dtype = "float32";
   std::string loss_bits;  // exact bits, lowercase hex, width of the dtype (8 for float32)
-  double loss_value = 0;  // the same value in decimal, for people
+  double loss_value = 0;  // the same value in decimal, for people; NaN/±Inf allowed
   std::vector<std::string> batch_ids;
   Digest root;  // step_root() over `tensors`
   std::vector<TensorRecord> tensors;
