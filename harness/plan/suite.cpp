@@ -71,7 +71,10 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
                 "'" + suite.name + "' is not a suite name (letters, digits, '_', '-', '.')");
   }
   suite.description = get_string_or(j, "description", at, "");
-  const auto& workload = require_object(require_field(j, "workload", at), at.child("workload"));
+  // Named paths, not temporaries, so no returned reference can outlive its argument
+  // (GCC 14's -Wdangling-reference).
+  const JsonPath workload_at = at.child("workload");
+  const auto& workload = require_object(require_field(j, "workload", at), workload_at);
   try {
     // A suite's workload may omit format_version: it is the suite's own.
     nlohmann::json config = workload;
@@ -93,7 +96,8 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
     const auto& entry = require_object(axes[a], axis_at);
     reject_unknown_keys(entry, axis_at, {"name", "values"});
     std::string name = get_string(entry, "name", axis_at);
-    const AxisDefinition& def = require_axis(name, source, axis_at.child("name").field);
+    const std::string name_field = axis_at.child("name").field;
+    const AxisDefinition& def = require_axis(name, source, name_field);
     if (find_suite_axis(suite, name) != nullptr) {
       throw Error(source, axis_at.child("name").field, "axis '" + name + "' appears twice");
     }
@@ -137,7 +141,8 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
   if (j.contains("expect")) {
     JsonPath exp_at = at.child("expect");
     const auto& expect = require_object(j.at("expect"), exp_at);
-    reject_unknown_keys(expect, exp_at, {"seed_changes_results"});
+    reject_unknown_keys(expect, exp_at, {"seed_changes_results", "all_cells_run"});
+    suite.expect.all_cells_run = get_bool_or(expect, "all_cells_run", exp_at, false);
     if (expect.contains("seed_changes_results")) {
       suite.expect.seed_changes_results =
           get_bool_or(expect, "seed_changes_results", exp_at, false);
@@ -213,7 +218,8 @@ Suite find_suite(const std::filesystem::path& root, const std::string& name) {
 
 void set_axis_values(Suite& suite, const std::string& name, const std::vector<std::string>& values,
                      const std::string& source) {
-  const AxisDefinition& def = require_axis(name, source, "");
+  const std::string no_field;
+  const AxisDefinition& def = require_axis(name, source, no_field);
   if (values.empty()) {
     throw Error(source, "", "axis '" + name + "' needs at least one value");
   }

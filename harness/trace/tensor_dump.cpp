@@ -124,7 +124,8 @@ TensorDump read_tensor_dump(const std::filesystem::path& dir) {
   check_format_version(j, at, 1, k_tensor_dump_format_version, "tensor dump");
   TensorDump dump;
   dump.step = static_cast<int>(get_int(j, "step", at));
-  const auto& list = require_array(require_field(j, "tensors", at), at.child("tensors"));
+  const JsonPath list_at = at.child("tensors");  // named: GCC 14 -Wdangling-reference
+  const auto& list = require_array(require_field(j, "tensors", at), list_at);
   for (size_t i = 0; i < list.size(); ++i) {
     JsonPath tat = at.child("tensors").index(i);
     DumpedTensor t;
@@ -135,7 +136,8 @@ TensorDump read_tensor_dump(const std::filesystem::path& dir) {
     }
     t.kind = *kind;
     t.dtype = get_string(list[i], "dtype", tat);
-    const auto& shape = require_array(require_field(list[i], "shape", tat), tat.child("shape"));
+    const JsonPath shape_at = tat.child("shape");
+    const auto& shape = require_array(require_field(list[i], "shape", tat), shape_at);
     for (const auto& d : shape) {
       if (!d.is_number_integer() || d.get<std::int64_t>() < 0) {
         throw Error(manifest_path, tat.child("shape").field, "expected non-negative integers");
