@@ -44,7 +44,7 @@ class Trainer {
   UNet m_model{nullptr};
   std::unique_ptr<torch::optim::Adam> m_optimizer;
   std::unique_ptr<ShardedStep> m_sharded;  // strict mode only
-  PlantedFault m_fault;                     // test only (settings.fault)
+  PlantedFault m_fault;                    // test only (settings.fault)
 };
 
 }  // namespace repro

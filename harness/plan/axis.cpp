@@ -170,8 +170,7 @@ std::string normalize_axis_value(const AxisDefinition& axis, std::string_view va
           return std::string(value);
         }
       }
-      return reject("no worker environment has this name (known: " +
-                    known_worker_environments() +
+      return reject("no worker environment has this name (known: " + known_worker_environments() +
                     "; an outside worker is a path containing '/', e.g. ./my-worker)");
     }
     return std::string(value);

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "harness/util/error.hpp"
@@ -84,9 +85,9 @@ std::filesystem::path find_on_path(std::string_view program, std::string_view pa
   return {};
 }
 
-WorkerCommand WorkerEnvironment::command(const std::vector<std::string>& worker_args,
-                                         const std::vector<std::filesystem::path>& binds,
-                                         const std::vector<std::filesystem::path>& read_only) const {
+WorkerCommand WorkerEnvironment::command(
+    const std::vector<std::string>& worker_args, const std::vector<std::filesystem::path>& binds,
+    const std::vector<std::filesystem::path>& read_only) const {
   WorkerCommand c;
   if (wrapper.empty()) {
     c.program = worker;
@@ -94,18 +95,39 @@ WorkerCommand WorkerEnvironment::command(const std::vector<std::string>& worker_
     return c;
   }
   c.program = wrapper;
-  c.args = {"--ro-bind",   root.string(), "/",       "--ro-bind", worker_dir.string(),
-            std::string(k_root_build_dir), "--proc", "/proc",     "--dev",
-            "/dev",        "--tmpfs",     "/tmp",    "--die-with-parent"};
+  // The root's top-level folders read-only on bwrap's own (writable, empty) /, so the
+  // cell's folders can be mounted at their own paths without writing into the root.
+  std::vector<std::filesystem::directory_entry> entries;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+    entries.push_back(e);
+  }
+  std::sort(entries.begin(), entries.end());
+  for (const auto& e : entries) {
+    const std::string name = e.path().filename().string();
+    if (name == "proc" || name == "dev" || name == "tmp" || name == "sys" ||
+        name == k_root_build_dir.substr(1)) {
+      continue;
+    }
+    if (e.is_symlink(ec)) {
+      c.args.insert(
+          c.args.end(),
+          {"--symlink", std::filesystem::read_symlink(e.path(), ec).string(), "/" + name});
+    } else if (e.is_directory(ec)) {
+      c.args.insert(c.args.end(), {"--ro-bind", e.path().string(), "/" + name});
+    }
+  }
+  c.args.insert(c.args.end(),
+                {"--ro-bind", worker_dir.string(), std::string(k_root_build_dir), "--proc", "/proc",
+                 "--dev", "/dev", "--tmpfs", "/tmp", "--die-with-parent"});
   for (const auto& dir : read_only) {
     c.args.insert(c.args.end(), {"--ro-bind", dir.string(), dir.string()});
   }
   for (const auto& dir : binds) {
     c.args.insert(c.args.end(), {"--bind", dir.string(), dir.string()});
   }
-  c.args.insert(c.args.end(),
-                {"--chdir", binds.empty() ? std::string("/") : binds.front().string(), "--",
-                 worker.string()});
+  c.args.insert(c.args.end(), {"--chdir", binds.empty() ? std::string("/") : binds.front().string(),
+                               "--", worker.string()});
   c.args.insert(c.args.end(), worker_args.begin(), worker_args.end());
   return c;
 }
@@ -144,8 +166,8 @@ const WorkerEnvironment& WorkerEnvironments::resolve(const std::string& value) c
     env = find_debian13();
   } else {
     throw Error("", "worker",
-                "unknown worker environment '" + value + "' (known: " +
-                    known_worker_environments() +
+                "unknown worker environment '" + value +
+                    "' (known: " + known_worker_environments() +
                     "; an outside worker is given by a path containing '/', e.g. ./my-worker)");
   }
   return m_cache->resolved.emplace(value, std::move(env)).first->second;
@@ -185,8 +207,8 @@ WorkerEnvironment WorkerEnvironments::find_debian13() const {
   std::string err = file_tail(spec.stderr_path, 2000);
   std::filesystem::remove_all(tmp, ec);
   if (!r.started || r.exit_code != 0 || out.empty()) {
-    env.unavailable = err.empty() ? "ci/debian13-env.sh --locate: " + r.describe()
-                                  : script_reason(err);
+    env.unavailable =
+        err.empty() ? "ci/debian13-env.sh --locate: " + r.describe() : script_reason(err);
     return env;
   }
   env.worker_dir = out;

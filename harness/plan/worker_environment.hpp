@@ -41,12 +41,12 @@ struct WorkerCommand {
 
 // One environment as found on this machine.
 struct WorkerEnvironment {
-  std::string name;                   // "default", "debian13", or the outside worker's path
-  std::filesystem::path worker;       // the worker executable (inside the root when wrapped)
-  std::filesystem::path wrapper;      // bwrap; empty when the worker runs directly
-  std::filesystem::path root;         // wrapped: the root folder mounted read-only at /
-  std::filesystem::path worker_dir;   // wrapped: the worker's build folder, mounted at /build
-  std::string unavailable;            // why it cannot run here; "" when it can
+  std::string name;                  // "default", "debian13", or the outside worker's path
+  std::filesystem::path worker;      // the worker executable (inside the root when wrapped)
+  std::filesystem::path wrapper;     // bwrap; empty when the worker runs directly
+  std::filesystem::path root;        // wrapped: the root folder mounted read-only at /
+  std::filesystem::path worker_dir;  // wrapped: the worker's build folder, mounted at /build
+  std::string unavailable;           // why it cannot run here; "" when it can
 
   // The command running the worker with `worker_args`. A wrapped worker sees `binds`
   // (the cell's config, trace and dump folders) read-write and `read_only` (a dataset)

@@ -59,7 +59,7 @@ struct CellLaunch {
   std::filesystem::path program;  // the worker executable, or the wrapper that enters its root
   std::vector<std::string> args;  // argv[1..]: wrapper_args, then the worker's own
   std::vector<std::string> wrapper_args;  // empty unless the worker runs wrapped (bwrap)
-  Environment env;                // the complete environment
+  Environment env;                        // the complete environment
 };
 
 // The suite workload with the config-target settings (threads, interop_threads, seed,

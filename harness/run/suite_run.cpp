@@ -48,8 +48,8 @@ void apply_expectations(const SuiteExpectations& expect, RunReport& report) {
       }
     }
     if (!skipped.empty()) {
-      std::string message = "the suite needs every cell to run, and here some cannot: " +
-                            skipped + "; nothing to conclude (exit 77, skipped)";
+      std::string message = "the suite needs every cell to run, and here some cannot: " + skipped +
+                            "; nothing to conclude (exit 77, skipped)";
       report.exit_code = k_exit_nothing_ran;
       report.findings.push_back({"incomplete", Severity::warning, message});
       report.summary.insert(report.summary.begin(), message);

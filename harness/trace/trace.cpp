@@ -77,7 +77,8 @@ StepRecord parse_step(const nlohmann::json& j, const JsonPath& at, int format_ve
     JsonPath eat = tat.index(i);
     bool marked = format_version >= 2 && t.is_array() && t.size() == 4;
     if (!t.is_array() || (t.size() != 3 && !marked) || !t[0].is_string() || !t[1].is_string()) {
-      throw Error(at.file, eat.field, "expected [name, kind, digest] or [name, kind, digest, \"nonfinite\"]");
+      throw Error(at.file, eat.field,
+                  "expected [name, kind, digest] or [name, kind, digest, \"nonfinite\"]");
     }
     if (marked && t[3] != k_non_finite_marker) {
       throw Error(at.file, eat.index(3).field, "expected \"nonfinite\"");
@@ -134,7 +135,9 @@ std::string step_line(const StepRecord& step) {
   ordered j;
   j["type"] = "step";
   j["step"] = step.step;
-  j["loss"] = {{"dtype", step.loss_dtype}, {"bits", step.loss_bits}, {"value", loss_value_to_json(step.loss_value)}};
+  j["loss"] = {{"dtype", step.loss_dtype},
+               {"bits", step.loss_bits},
+               {"value", loss_value_to_json(step.loss_value)}};
   j["batch_ids"] = step.batch_ids;
   j["root"] = step.root.hex();
   ordered tensors = ordered::array();

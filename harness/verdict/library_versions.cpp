@@ -55,9 +55,9 @@ std::vector<std::string> library_version_lines(const std::vector<CellRun>& runs)
       line += " with other settings changed too (" + run.cell.id + ")";
     }
     Comparison comparison = compare_traces(*baseline->trace, *run.trace);
-    line += ": " + (comparison.identical ? comparison.describe()
-                                         : "differs from the baseline " +
-                                               describe(*comparison.first_divergence));
+    line += ": " + (comparison.identical
+                        ? comparison.describe()
+                        : "differs from the baseline " + describe(*comparison.first_divergence));
     if (auto origin = first_non_finite(*run.trace)) {
       line += "; " + describe_non_finite(*origin, run.cell.id);
     }

@@ -52,11 +52,10 @@ std::optional<NonFiniteOrigin> first_non_finite(const Trace& trace) {
 }
 
 std::string describe_non_finite(const NonFiniteOrigin& origin, const std::string& cell_id) {
-  std::string where =
-      "at step " + std::to_string(origin.step) + " in " + origin.tensor;
+  std::string where = "at step " + std::to_string(origin.step) + " in " + origin.tensor;
   if (origin.loss_step) {
-    return "loss non-finite from step " + std::to_string(*origin.loss_step) + " (cell " +
-           cell_id + "): " + origin.loss_value + "; the first non-finite value is " + where;
+    return "loss non-finite from step " + std::to_string(*origin.loss_step) + " (cell " + cell_id +
+           "): " + origin.loss_value + "; the first non-finite value is " + where;
   }
   return "non-finite values from step " + std::to_string(origin.step) + " (cell " + cell_id +
          "): the first is " + where + "; the loss stays finite";

@@ -50,8 +50,8 @@ TEST(WorkerEnvironment, SuiteNeedingEveryCellExitsSkippedWhenOneCannotRun) {
 
 TEST(WorkerEnvironment, OutsideWorkerByPathRunsAndMatchesTheDefault) {
   ScratchProject project;
-  project.write_suite("outside", {{{"name", "worker"},
-                                   {"values", {"default", worker_executable().string()}}}});
+  project.write_suite(
+      "outside", {{{"name", "worker"}, {"values", {"default", worker_executable().string()}}}});
   nlohmann::json report;
   CliResult r = project.run("outside", {}, &report);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -1,4 +1,5 @@
-// Non-finite values in traces: NaN/±Inf loss values and tensor markers round-trip exactly; findings.
+// Non-finite values in traces: NaN/±Inf loss values and tensor markers round-trip exactly;
+// findings.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -110,10 +111,10 @@ TEST(NonFiniteTrace, VersionOneTracesKeepTheirRules) {
 }
 
 TEST(NonFiniteFinding, NamesTheFirstLossStepAndTheFirstTensor) {
-  Trace t = parse_trace(trace_text({make_step(0, "3f8581ac", 1.0431, false),
-                                    make_step(1, "3f800000", 1.0, true),
-                                    make_step(2, "7fc00000", std::nan(""), true)}),
-                        "t.jsonl");
+  Trace t = parse_trace(
+      trace_text({make_step(0, "3f8581ac", 1.0431, false), make_step(1, "3f800000", 1.0, true),
+                  make_step(2, "7fc00000", std::nan(""), true)}),
+      "t.jsonl");
   auto origin = first_non_finite(t);
   ASSERT_TRUE(origin);
   EXPECT_EQ(origin->step, 1);

@@ -71,15 +71,22 @@ TEST(WorkerEnvironment, Debian13ReportsAnUnbuiltRootFromTheScript) {
 }
 
 TEST(WorkerEnvironment, WrappedWorkerSeesTheRootAndOnlyTheBoundFolders) {
+  test::TempDir root;
+  std::filesystem::create_directories(root / "usr");
+  std::filesystem::create_symlink("usr/lib", root / "lib");
   WorkerEnvironment env;
   env.name = "debian13";
   env.wrapper = "/usr/bin/bwrap";
-  env.root = "/cache/root-1";
+  env.root = root.path();
   env.worker_dir = "/cache/worker-2";
   env.worker = "/build/bin/repro-worker";
   WorkerCommand c = env.command({"--config", "/runs/x/config.json"}, {"/runs/x"}, {"/data/pets"});
   EXPECT_EQ(c.program, "/usr/bin/bwrap");
-  EXPECT_TRUE(contains_sequence(c.args, {"--ro-bind", "/cache/root-1", "/"}));
+  // The root's folders read-only, its links as links; never the root itself at / (then
+  // bwrap could not create the mount points of the cell's folders).
+  EXPECT_TRUE(contains_sequence(c.args, {"--ro-bind", (root / "usr").string(), "/usr"}));
+  EXPECT_TRUE(contains_sequence(c.args, {"--symlink", "usr/lib", "/lib"}));
+  EXPECT_FALSE(contains_sequence(c.args, {root.path().string(), "/"}));
   EXPECT_TRUE(contains_sequence(c.args, {"--ro-bind", "/cache/worker-2", "/build"}));
   EXPECT_TRUE(contains_sequence(c.args, {"--bind", "/runs/x", "/runs/x"}));
   EXPECT_TRUE(contains_sequence(c.args, {"--ro-bind", "/data/pets", "/data/pets"}));
@@ -92,9 +99,9 @@ TEST(WorkerEnvironment, CellLaunchWithAnUnavailableEnvironmentThrowsTheReason) {
   test::TempDir cache;
   LaunchContext context;
   context.default_worker = "/opt/repro-worker";
-  context.environments = WorkerEnvironments(
-      context.default_worker, REPRO_SOURCE_DIR,
-      {{"PATH", "/usr/bin:/bin"}, {"REPRO_CHECK_ENV_CACHE", cache.path()}});
+  context.environments =
+      WorkerEnvironments(context.default_worker, REPRO_SOURCE_DIR,
+                         {{"PATH", "/usr/bin:/bin"}, {"REPRO_CHECK_ENV_CACHE", cache.path()}});
   Cell cell;
   cell.id = "worker=debian13";
   cell.settings = {{"worker", "debian13"}};
