@@ -17,6 +17,8 @@ packages=(
   libblas3 libopenblas0-pthread libopenblas0-openmp libblis4-pthread libatlas3-base
   # JSON on the command line (the contract checks in ../shared/checks)
   jq
+  # worker environments: ci/debian13-env.sh builds a Debian 13 root, bwrap enters it
+  debootstrap bubblewrap
 )
 
 missing=()

@@ -20,6 +20,9 @@ const std::vector<PlantedFaultKind>& planted_fault_kinds() {
        "op-ulp:PASS:OP: one ULP added to every floating output element of the first OP "
        "(e.g. aten::convolution) in PASS (forward, backward, optimizer)",
        true},
+      {"nan-loss",
+       "the step's loss and every gradient become NaN before Adam (as an overflow would): "
+       "NaN reaches the parameters and the optimizer state"},
   };
   return k_kinds;
 }

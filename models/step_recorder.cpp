@@ -2,7 +2,6 @@
 #include "models/step_recorder.hpp"
 
 #include <ATen/ATen.h>
-#include <c10/util/string_utils.h>
 
 #include <bit>
 #include <cassert>
@@ -10,6 +9,7 @@
 #include <cstring>
 
 #include "harness/util/error.hpp"
+#include "models/torch_compat.hpp"
 
 namespace repro {
 namespace {
@@ -18,6 +18,10 @@ namespace {
 at::Tensor contiguous_cpu(const at::Tensor& tensor) {
   at::Tensor t = tensor.device().is_cpu() ? tensor : tensor.cpu();
   return t.is_contiguous() ? t : t.contiguous();
+}
+
+bool has_non_finite(const at::Tensor& tensor) {
+  return tensor.is_floating_point() && !at::isfinite(tensor).all().item<bool>();
 }
 
 std::span<const std::byte> bytes_of(const at::Tensor& contiguous) {
@@ -92,7 +96,7 @@ std::vector<NamedTensor> step_tensors(const Batch& batch, const at::Tensor& loss
   // torch::optim::Adam keys its per-parameter state by the parameter's TensorImpl address.
   auto& state = optimizer.state();
   for (const auto& item : params) {
-    auto found = state.find(c10::guts::to_string(item.value().unsafeGetTensorImpl()));
+    auto found = state.find(optimizer_state_key(item.value()));
     if (found == state.end()) {
       continue;
     }
@@ -117,7 +121,8 @@ StepRecord make_step_record(int step, const Batch& batch, const at::Tensor& loss
   record.batch_ids = batch.ids;
   record.tensors.reserve(tensors.size());
   for (const auto& named : tensors) {
-    record.tensors.push_back({named.name, named.kind, digest_of(named.tensor)});
+    record.tensors.push_back(
+        {named.name, named.kind, digest_of(named.tensor), has_non_finite(named.tensor)});
   }
   record.root = compute_root(record);
   return record;

@@ -8,6 +8,8 @@
 #include <torch/nn/functional/loss.h>
 #include <torch/utils.h>
 
+#include <limits>
+
 #include "models/data/xoshiro256.hpp"
 #include "models/op_pass.hpp"
 #include "models/torch_runtime.hpp"
@@ -29,7 +31,7 @@ UNetOptions unet_options(const ModelConfig& model) {
 }
 
 Trainer::Trainer(const WorkerConfig& config, c10::Device device)
-    : m_config(config), m_device(device) {
+    : m_config(config), m_device(device), m_fault(parse_planted_fault(config.settings.fault, "")) {
   torch::manual_seed(config.train.seed);
   m_model = UNet(unet_options(config.model));
   m_model->to(device);
@@ -97,6 +99,16 @@ at::Tensor Trainer::step(const Batch& batch, int step_index) {
       loss.backward();
     }
     loss = loss.detach();
+  }
+  if (m_fault.acts_at("nan-loss", step_index)) {
+    // Test only: as if the loss had overflowed. Adam then writes NaN into every parameter.
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    loss = at::full_like(loss, nan);
+    for (auto& param : m_model->parameters()) {
+      if (param.grad().defined()) {
+        param.mutable_grad().fill_(nan);
+      }
+    }
   }
   {
     OpPassScope pass(OpPass::optimizer);

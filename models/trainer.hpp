@@ -13,6 +13,7 @@
 #include "models/grad_order_recorder.hpp"
 #include "models/op_tracer.hpp"
 #include "models/pet_batches.hpp"
+#include "models/planted_fault.hpp"
 #include "models/sharded_step.hpp"
 #include "models/unet.hpp"
 
@@ -55,6 +56,7 @@ class Trainer {
   std::unique_ptr<torch::optim::Adam> m_optimizer;
   std::unique_ptr<ShardedStep> m_sharded;  // strict mode only
   std::unique_ptr<GradOrderRecorder> m_grad_order;
+  PlantedFault m_fault;                    // test only (settings.fault)
 };
 
 }  // namespace repro

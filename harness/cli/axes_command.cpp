@@ -119,8 +119,10 @@ int run_axes(const CommonOptions& common, const AxesOptions& options) {
   LaunchContext launch;
   launch.default_worker = worker_path(common);
   launch.parent_env = current_environment();
-  AxisAvailability availability(
-      detect_machine_facts(launch.default_worker, cell_environment({}, WorkerConfig{}, launch)));
+  MachineFacts facts =
+      detect_machine_facts(launch.default_worker, cell_environment({}, WorkerConfig{}, launch));
+  facts.environments = worker_environments(common, launch.parent_env);
+  AxisAvailability availability(std::move(facts));
   if (options.json) {
     std::cout << axes_to_json(availability, launch.default_worker).dump(2) << "\n";
   } else {

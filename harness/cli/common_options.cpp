@@ -46,4 +46,9 @@ std::filesystem::path worker_path(const CommonOptions& options) {
   return "repro-worker";
 }
 
+WorkerEnvironments worker_environments(const CommonOptions& options,
+                                       const std::map<std::string, std::string>& parent_env) {
+  return WorkerEnvironments(worker_path(options), REPRO_SOURCE_DIR, parent_env);
+}
+
 }  // namespace repro

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
+
+#include "harness/plan/worker_environment.hpp"
 
 namespace CLI {
 class App;
@@ -25,5 +28,10 @@ std::filesystem::path project_root(const CommonOptions& options);
 
 // The default worker: --worker, else $REPRO_WORKER, else repro-worker beside this binary.
 std::filesystem::path worker_path(const CommonOptions& options);
+
+// The worker environments: `default` is worker_path(); `debian13` is located through the
+// ci/debian13-env.sh of the source tree this binary was built from.
+WorkerEnvironments worker_environments(const CommonOptions& options,
+                                       const std::map<std::string, std::string>& parent_env);
 
 }  // namespace repro

@@ -43,9 +43,12 @@ RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& work
   setup.root = project_root(common);
   setup.launch.default_worker = worker_path(common);
   setup.launch.parent_env = current_environment();
+  setup.launch.environments = worker_environments(common, setup.launch.parent_env);
   // The probe sees what a baseline cell would: the same whitelist and thread variables.
   Environment env = cell_environment({}, workload, setup.launch);
-  setup.availability.emplace(detect_machine_facts(setup.launch.default_worker, env));
+  MachineFacts facts = detect_machine_facts(setup.launch.default_worker, env);
+  facts.environments = *setup.launch.environments;  // shares what either resolves
+  setup.availability.emplace(std::move(facts));
   return setup;
 }
 

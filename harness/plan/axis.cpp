@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "harness/plan/worker_environment.hpp"
 #include "harness/util/error.hpp"
 
 namespace repro {
@@ -91,9 +92,10 @@ const std::vector<AxisDefinition>& axis_definitions() {
        "none, or a planted fault name the worker knows (docs/canaries.md)"},
       {"worker",
        AxisTarget::executable,
-       "worker executable (e.g. one built against another libtorch)",
+       "worker environment: another library stack (docs/worker-environments.md)",
        {},
-       "a path to a worker executable"},
+       "a worker environment (default, debian13) or a path containing '/' to a worker "
+       "executable"},
   };
   return k_axes;
 }
@@ -156,11 +158,20 @@ std::string normalize_axis_value(const AxisDefinition& axis, std::string_view va
     return std::string(value);
   } else if (axis.name == "worker") {
     if (value.empty()) {
-      return reject("expected a path to a worker executable");
+      return reject("expected " + std::string(axis.value_description));
     }
     // Commas and '=' separate settings in a cell id and in --axis lists.
     if (value.find_first_of(",=") != std::string_view::npos) {
       return reject("a worker path may not contain ',' or '='");
+    }
+    if (!is_worker_path(value)) {
+      for (const auto& known : worker_environment_names()) {
+        if (known.name == value) {
+          return std::string(value);
+        }
+      }
+      return reject("no worker environment has this name (known: " + known_worker_environments() +
+                    "; an outside worker is a path containing '/', e.g. ./my-worker)");
     }
     return std::string(value);
   }

@@ -108,12 +108,13 @@ std::optional<std::string> AxisAvailability::unavailable_reason(const std::strin
     return reason;
   }
   if (axis == "worker") {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(value, ec)) {
-      return value + ": no such file";
-    }
-    if (::access(value.c_str(), X_OK) != 0) {
-      return value + ": not executable";
+    try {
+      const WorkerEnvironment& env = m_facts.environments.resolve(value);
+      if (!env.unavailable.empty()) {
+        return env.unavailable;
+      }
+    } catch (const Error& e) {
+      return e.message();
     }
   }
   return std::nullopt;
@@ -142,7 +143,13 @@ std::vector<AxisReport> AxisAvailability::report() const {
             "; " + std::to_string(m_facts.fingerprint->hardware_threads) + " hardware threads here";
       }
     }
-    for (auto value : def.values) {
+    std::vector<std::string_view> values(def.values.begin(), def.values.end());
+    if (def.name == "worker") {
+      for (const auto& env : worker_environment_names()) {
+        values.push_back(env.name);
+      }
+    }
+    for (auto value : values) {
       std::string v(value);
       if (auto reason = unavailable_reason(r.axis, v)) {
         r.unavailable.push_back({v, *reason});

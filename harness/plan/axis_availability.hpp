@@ -10,6 +10,7 @@
 
 #include "harness/plan/blas_locator.hpp"
 #include "harness/plan/cell.hpp"
+#include "harness/plan/worker_environment.hpp"
 #include "harness/trace/fingerprint.hpp"
 
 namespace repro {
@@ -21,6 +22,7 @@ struct MachineFacts {
   std::string fingerprint_error;    // why not, when fingerprint is nullopt
   std::set<std::string> cpu_flags;  // /proc/cpuinfo "flags" of the first processor
   BlasLocator blas;
+  WorkerEnvironments environments;  // what each `worker` value runs, and why it cannot
 };
 
 // Asks `worker --fingerprint --device cpu` (with `env`, the complete environment) and reads

@@ -149,7 +149,8 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
   if (j.contains("expect")) {
     JsonPath exp_at = at.child("expect");
     const auto& expect = require_object(j.at("expect"), exp_at);
-    reject_unknown_keys(expect, exp_at, {"seed_changes_results"});
+    reject_unknown_keys(expect, exp_at, {"seed_changes_results", "all_cells_run"});
+    suite.expect.all_cells_run = get_bool_or(expect, "all_cells_run", exp_at, false);
     if (expect.contains("seed_changes_results")) {
       suite.expect.seed_changes_results =
           get_bool_or(expect, "seed_changes_results", exp_at, false);

@@ -8,7 +8,7 @@
 //   "axes": [ {"name": "threads", "values": [1, 2]}, ... ],   // first value = baseline
 //   "design": "ofat",                       // or "full"; default ofat
 //   "invariant": ["seed"],                  // axes that must not change results; default none
-//   "expect": {"seed_changes_results": true},  // optional expectations
+//   "expect": {"seed_changes_results": true, "all_cells_run": true},  // optional
 //   "cell_timeout_s": 120                   // per-cell worker time limit; default 600
 // }
 // docs/suites.md describes suites, axes, cells and runs for people.
@@ -34,6 +34,10 @@ struct SuiteExpectations {
   // true: a seed change must change results (else "seed has no effect" fails the run);
   // false: it must not; nullopt: not checked.
   std::optional<bool> seed_changes_results;
+  // true: the suite's question needs every cell (e.g. worker=default,debian13): when a cell
+  // cannot run here and nothing failed, the run exits 77 (skipped) instead of passing on the
+  // cells that could run.
+  bool all_cells_run = false;
 };
 
 struct Suite {

@@ -63,9 +63,38 @@ CellLaunch plan_cell_launch(const Cell& cell, const WorkerConfig& workload,
   CellLaunch launch;
   launch.config = cell_config(workload, cell.settings);
   auto worker = cell.settings.find("worker");
-  launch.program = worker != cell.settings.end() ? std::filesystem::path(worker->second)
-                                                 : context.default_worker;
-  launch.args = {"--config", config_path.string(), "--trace", trace_path.string()};
+  std::string name =
+      worker != cell.settings.end() ? worker->second : std::string(k_default_worker_environment);
+  WorkerEnvironments fallback(context.default_worker, {}, {});
+  const WorkerEnvironments& environments = context.environments ? *context.environments : fallback;
+  WorkerEnvironment environment = environments.resolve(name);
+  if (name == k_default_worker_environment) {
+    environment.worker = context.default_worker;
+  }
+  // A named environment that cannot run here has no program to start; a path that does
+  // not exist is started anyway and fails like any worker that cannot start.
+  if (!environment.unavailable.empty() && !is_worker_path(name)) {
+    throw Error("", "worker", name + ": " + environment.unavailable);
+  }
+  // A wrapped worker sees only these folders of this machine, at absolute paths.
+  const bool wrapped = !environment.wrapper.empty();
+  const std::filesystem::path config_arg =
+      wrapped ? std::filesystem::absolute(config_path) : config_path;
+  const std::filesystem::path trace_arg =
+      wrapped ? std::filesystem::absolute(trace_path) : trace_path;
+  std::vector<std::filesystem::path> binds = {config_arg.parent_path()};
+  if (trace_arg.parent_path() != config_arg.parent_path()) {
+    binds.push_back(trace_arg.parent_path());
+  }
+  std::vector<std::filesystem::path> read_only;
+  if (!launch.config.data.path.empty()) {
+    read_only.push_back(std::filesystem::absolute(launch.config.data.path));
+  }
+  launch.wrapper_args = environment.command({}, binds, read_only).args;
+  WorkerCommand command = environment.command(
+      {"--config", config_arg.string(), "--trace", trace_arg.string()}, binds, read_only);
+  launch.program = command.program;
+  launch.args = command.args;
   launch.env = cell_environment(cell.settings, launch.config, context);
   return launch;
 }

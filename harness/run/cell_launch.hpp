@@ -16,6 +16,7 @@
 
 #include "harness/plan/blas_locator.hpp"
 #include "harness/plan/cell.hpp"
+#include "harness/plan/worker_environment.hpp"
 #include "harness/trace/fingerprint.hpp"
 #include "harness/trace/worker_config.hpp"
 
@@ -49,13 +50,16 @@ struct LaunchContext {
   std::filesystem::path default_worker;  // used unless the cell has a `worker` setting
   Environment parent_env;                // the environment repro-check was started with
   BlasLocator blas;
+  // What each `worker` value runs (default: default_worker, no other environment).
+  std::optional<WorkerEnvironments> environments;
 };
 
 struct CellLaunch {
   WorkerConfig config;            // the suite workload with the cell's settings overlaid
-  std::filesystem::path program;  // the worker executable
-  std::vector<std::string> args;  // argv[1..]
-  Environment env;                // the complete environment
+  std::filesystem::path program;  // the worker executable, or the wrapper that enters its root
+  std::vector<std::string> args;  // argv[1..]: wrapper_args, then the worker's own
+  std::vector<std::string> wrapper_args;  // empty unless the worker runs wrapped (bwrap)
+  Environment env;                        // the complete environment
 };
 
 // The suite workload with the config-target settings (threads, interop_threads, seed,
@@ -70,7 +74,9 @@ WorkerConfig cell_config(const WorkerConfig& workload, const Settings& settings)
 Environment cell_environment(const Settings& settings, const WorkerConfig& config,
                              const LaunchContext& context);
 
-// Everything needed to start `cell`: `--config CONFIG --trace TRACE`.
+// Everything needed to start `cell`: `--config CONFIG --trace TRACE`, in the worker
+// environment its `worker` setting names (default: context.default_worker). Throws
+// repro::Error when that environment is unknown or cannot run here.
 CellLaunch plan_cell_launch(const Cell& cell, const WorkerConfig& workload,
                             const LaunchContext& context, const std::filesystem::path& config_path,
                             const std::filesystem::path& trace_path);

@@ -259,7 +259,15 @@ std::optional<TensorDump> ProcessRunner::dump(const Cell& cell, int step, std::s
     write_file_atomic(config_path, to_json(launch.config).dump(2) + "\n");
     ProcessSpec spec;
     spec.program = launch.program;
-    spec.args = dump_args(config_path, dump_dir / k_cell_trace_file, step, dump_dir);
+    // A wrapped worker (worker environment) needs absolute paths and its wrapper first.
+    auto path_arg = [&](const std::filesystem::path& p) {
+      return launch.wrapper_args.empty() ? p : std::filesystem::absolute(p);
+    };
+    spec.args = launch.wrapper_args;
+    for (auto& arg : dump_args(path_arg(config_path), path_arg(dump_dir / k_cell_trace_file), step,
+                               path_arg(dump_dir))) {
+      spec.args.push_back(std::move(arg));
+    }
     spec.env = launch.env;
     spec.stdout_path = dump_dir / "stdout";
     spec.stderr_path = dump_dir / "stderr";

@@ -40,6 +40,21 @@ bool nothing_ran(const std::vector<CellRun>& runs) {
 }
 
 void apply_expectations(const SuiteExpectations& expect, RunReport& report) {
+  if (expect.all_cells_run && report.exit_code == k_exit_ok) {
+    std::string skipped;
+    for (const auto& c : report.cells) {
+      if (c.verdict == CellVerdict::skipped) {
+        skipped += (skipped.empty() ? "" : "; ") + c.id + " (" + c.reason + ")";
+      }
+    }
+    if (!skipped.empty()) {
+      std::string message = "the suite needs every cell to run, and here some cannot: " + skipped +
+                            "; nothing to conclude (exit 77, skipped)";
+      report.exit_code = k_exit_nothing_ran;
+      report.findings.push_back({"incomplete", Severity::warning, message});
+      report.summary.insert(report.summary.begin(), message);
+    }
+  }
   if (!expect.seed_changes_results) {
     return;
   }

@@ -79,8 +79,8 @@ Fingerprint fingerprint_from_json(const nlohmann::json& j, const std::string& so
   fp.blas_core = get_string_or(j, "blas_core", at, "");
   fp.cpu_capability = get_string(j, "cpu_capability", at);
   if (j.contains("cpu_capabilities_supported")) {
-    const auto& caps =
-        require_array(j.at("cpu_capabilities_supported"), at.child("cpu_capabilities_supported"));
+    const JsonPath caps_at = at.child("cpu_capabilities_supported");
+    const auto& caps = require_array(j.at("cpu_capabilities_supported"), caps_at);
     for (size_t i = 0; i < caps.size(); ++i) {
       if (!caps[i].is_string()) {
         throw Error(source, at.child("cpu_capabilities_supported").index(i).field,
@@ -104,7 +104,8 @@ Fingerprint fingerprint_from_json(const nlohmann::json& j, const std::string& so
   fp.inter_op_threads = static_cast<int>(get_int_or(j, "inter_op_threads", at, 0));
   fp.hardware_threads = static_cast<int>(get_int_or(j, "hardware_threads", at, 0));
   if (j.contains("env")) {
-    const auto& env = require_object(j.at("env"), at.child("env"));
+    const JsonPath env_at = at.child("env");  // named: GCC 14 -Wdangling-reference
+    const auto& env = require_object(j.at("env"), env_at);
     for (auto it = env.begin(); it != env.end(); ++it) {
       if (!it.value().is_string()) {
         throw Error(source, at.child("env").child(it.key()).field, "expected a string");

@@ -152,7 +152,8 @@ TensorDump read_tensor_dump(const std::filesystem::path& dir) {
   check_format_version(j, at, 1, k_tensor_dump_format_version, "tensor dump");
   TensorDump dump;
   dump.step = static_cast<int>(get_int_in(j, "step", at, 0, k_max_trace_steps - 1));
-  const auto& list = require_array(require_field(j, "tensors", at), at.child("tensors"));
+  const JsonPath list_at = at.child("tensors");  // named: GCC 14 -Wdangling-reference
+  const auto& list = require_array(require_field(j, "tensors", at), list_at);
   if (list.size() > k_max_dump_tensors) {
     throw Error(manifest_path, "tensors",
                 std::to_string(list.size()) + " tensors is more than the limit of " +
@@ -175,7 +176,8 @@ TensorDump read_tensor_dump(const std::filesystem::path& dir) {
                   "unsupported dtype '" + t.dtype +
                       "' (float32, float64, int64, int32, uint8, int8, bool)");
     }
-    const auto& shape = require_array(require_field(list[i], "shape", tat), tat.child("shape"));
+    const JsonPath shape_at = tat.child("shape");
+    const auto& shape = require_array(require_field(list[i], "shape", tat), shape_at);
     if (shape.size() > k_max_dump_dims) {
       throw Error(manifest_path, tat.child("shape").field,
                   std::to_string(shape.size()) + " dimensions is more than the limit of " +

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "harness/trace/trace_value.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
 #include "harness/util/json_parse.hpp"
@@ -40,7 +41,7 @@ Digest parse_digest(const nlohmann::json& v, const JsonPath& at) {
   return *d;
 }
 
-StepRecord parse_step(const nlohmann::json& j, const JsonPath& at) {
+StepRecord parse_step(const nlohmann::json& j, const JsonPath& at, int format_version) {
   StepRecord s;
   s.step = static_cast<int>(get_int_in(j, "step", at, 0, k_max_trace_steps - 1));
   const auto& loss = require_field(j, "loss", at);
@@ -50,8 +51,18 @@ StepRecord parse_step(const nlohmann::json& j, const JsonPath& at) {
   if (!is_lower_hex(s.loss_bits)) {
     throw Error(at.file, lat.child("bits").field, "expected lowercase hex bits");
   }
-  s.loss_value = get_number(loss, "value", lat);
-  const auto& ids = require_array(require_field(j, "batch_ids", at), at.child("batch_ids"));
+  if (format_version >= 2) {
+    s.loss_value = loss_value_from_json(require_field(loss, "value", lat), lat.child("value"));
+    auto bits_non_finite = loss_bits_non_finite(s.loss_dtype, s.loss_bits);
+    if (bits_non_finite && *bits_non_finite != !std::isfinite(s.loss_value)) {
+      throw Error(at.file, lat.child("value").field,
+                  "value and bits disagree on whether the loss is finite");
+    }
+  } else {
+    s.loss_value = get_number(loss, "value", lat);
+  }
+  const JsonPath ids_at = at.child("batch_ids");  // named: GCC 14 -Wdangling-reference
+  const auto& ids = require_array(require_field(j, "batch_ids", at), ids_at);
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!ids[i].is_string()) {
       throw Error(at.file, at.child("batch_ids").index(i).field, "expected a string");
@@ -65,14 +76,19 @@ StepRecord parse_step(const nlohmann::json& j, const JsonPath& at) {
   for (size_t i = 0; i < tensors.size(); ++i) {
     const auto& t = tensors[i];
     JsonPath eat = tat.index(i);
-    if (!t.is_array() || t.size() != 3 || !t[0].is_string() || !t[1].is_string()) {
-      throw Error(at.file, eat.field, "expected [name, kind, digest]");
+    bool marked = format_version >= 2 && t.is_array() && t.size() == 4;
+    if (!t.is_array() || (t.size() != 3 && !marked) || !t[0].is_string() || !t[1].is_string()) {
+      throw Error(at.file, eat.field,
+                  "expected [name, kind, digest] or [name, kind, digest, \"nonfinite\"]");
+    }
+    if (marked && t[3] != k_non_finite_marker) {
+      throw Error(at.file, eat.index(3).field, "expected \"nonfinite\"");
     }
     auto kind = tensor_kind_from_string(t[1].get<std::string>());
     if (!kind) {
       throw Error(at.file, eat.field, "unknown tensor kind '" + t[1].get<std::string>() + "'");
     }
-    s.tensors.push_back({t[0].get<std::string>(), *kind, parse_digest(t[2], eat)});
+    s.tensors.push_back({t[0].get<std::string>(), *kind, parse_digest(t[2], eat), marked});
   }
   if (compute_root(s) != s.root) {
     throw Error(at.file, at.child("root").field,
@@ -120,12 +136,18 @@ std::string step_line(const StepRecord& step) {
   ordered j;
   j["type"] = "step";
   j["step"] = step.step;
-  j["loss"] = {{"dtype", step.loss_dtype}, {"bits", step.loss_bits}, {"value", step.loss_value}};
+  j["loss"] = {{"dtype", step.loss_dtype},
+               {"bits", step.loss_bits},
+               {"value", loss_value_to_json(step.loss_value)}};
   j["batch_ids"] = step.batch_ids;
   j["root"] = step.root.hex();
   ordered tensors = ordered::array();
   for (const auto& t : step.tensors) {
-    tensors.push_back({t.name, to_string(t.kind), t.digest.hex()});
+    if (t.non_finite) {
+      tensors.push_back({t.name, to_string(t.kind), t.digest.hex(), k_non_finite_marker});
+    } else {
+      tensors.push_back({t.name, to_string(t.kind), t.digest.hex()});
+    }
   }
   j["tensors"] = std::move(tensors);
   return line_of(j);
@@ -231,7 +253,7 @@ Trace parse_trace(std::string_view text, const std::string& source_name) {
       throw Error(source_name, at.field, "record after the end record");
     }
     if (type == "step") {
-      StepRecord s = parse_step(j, at);
+      StepRecord s = parse_step(j, at, trace.header.format_version);
       if (s.step != static_cast<int>(trace.steps.size())) {
         throw Error(source_name, at.child("step").field,
                     "expected step " + std::to_string(trace.steps.size()) + ", found " +

@@ -20,6 +20,8 @@
 
 namespace repro {
 
+// 2: gradients in the order backward produced them; non-finite loss values as strings and
+// the per-tensor "nonfinite" marker (trace_value.hpp).
 inline constexpr int k_trace_format_version = 2;
 
 // Reading limits (docs/trace-format.md, "Limits"): a trace file larger than
@@ -41,6 +43,7 @@ struct TensorRecord {
   std::string name;  // e.g. "enc1.conv1.weight.grad"
   TensorKind kind = TensorKind::param;
   Digest digest;
+  bool non_finite = false;  // some value is NaN or ±Inf (written as a 4th "nonfinite" element)
   friend bool operator==(const TensorRecord&, const TensorRecord&) = default;
 };
 
@@ -50,7 +53,7 @@ struct StepRecord {
   int step = 0;
   std::string loss_dtype = "float32";
   std::string loss_bits;  // exact bits, lowercase hex, width of the dtype (8 for float32)
-  double loss_value = 0;  // the same value in decimal, for people
+  double loss_value = 0;  // the same value in decimal, for people; NaN/±Inf allowed
   std::vector<std::string> batch_ids;
   Digest root;  // step_root() over `tensors`
   std::vector<TensorRecord> tensors;

@@ -12,6 +12,8 @@
 #include "harness/verdict/localization_plan.hpp"
 #include "harness/verdict/magnitude_probe.hpp"
 #include "harness/verdict/trace_consistency.hpp"
+#include "harness/verdict/library_versions.hpp"
+#include "harness/verdict/non_finite.hpp"
 
 namespace repro {
 namespace {
@@ -197,6 +199,15 @@ void add_findings_and_summary(const CheckInput& input, const CellRun* baseline,
   }
   for (const auto& line : invariant_broken) {
     r.findings.push_back({"invariant_broken", Severity::error, line});
+  }
+  // Another libtorch (worker environments), and NaN/±Inf: findings, never crashes.
+  for (const auto& line : library_version_lines(input.runs)) {
+    r.findings.push_back({"library_versions", Severity::info, line});
+    r.summary.push_back(line);
+  }
+  for (auto& finding : non_finite_findings(input.runs)) {
+    r.summary.push_back(finding.message);
+    r.findings.push_back(std::move(finding));
   }
   size_t leading = 0;
   for (const auto& line : golden_mismatch) {

@@ -43,8 +43,10 @@ ordered parse_without_duplicates(std::string_view text, const std::string& file)
   return parse_ordered_json_strict(text, file);
 }
 
-const ordered& ordered_field(const ordered& obj, const std::string& key, const JsonPath& at) {
-  auto it = obj.find(key);
+// `key` is a view, so a string literal makes no temporary a returned reference could be
+// mistaken for (GCC 14's -Wdangling-reference).
+const ordered& ordered_field(const ordered& obj, std::string_view key, const JsonPath& at) {
+  auto it = obj.find(std::string(key));
   if (it == obj.end()) {
     throw Error(at.file, at.child(key).field, "missing required field");
   }

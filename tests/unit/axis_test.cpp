@@ -135,7 +135,11 @@ TEST(BlasLocator, DefaultRootsStartWithThisArchitecture) {
 }
 
 MachineFacts facts_without_cuda() {
-  MachineFacts facts{std::nullopt, "", {}, BlasLocator(std::vector<std::filesystem::path>{})};
+  MachineFacts facts{std::nullopt,
+                     "",
+                     {},
+                     BlasLocator(std::vector<std::filesystem::path>{}),
+                     WorkerEnvironments()};
   Fingerprint fp;
   fp.libtorch_version = "1.13.1";
   fp.cuda_available = false;
@@ -186,7 +190,8 @@ TEST(AxisAvailability, WorkerThatCannotBeAskedExplainsGpu) {
   MachineFacts facts{std::nullopt,
                      "/x/repro-worker: no such file",
                      {"avx2", "fma"},
-                     BlasLocator(std::vector<std::filesystem::path>{})};
+                     BlasLocator(std::vector<std::filesystem::path>{}),
+                     WorkerEnvironments()};
   AxisAvailability availability(facts);
   auto reason = availability.unavailable_reason("device", "gpu");
   ASSERT_TRUE(reason.has_value());

@@ -146,7 +146,11 @@ TEST(RunPlan, OverridesReplaceAndAddAxes) {
 }
 
 TEST(RunPlan, FirstRunnableValueIsTheBaseline) {
-  MachineFacts facts{std::nullopt, "", {}, BlasLocator(std::vector<std::filesystem::path>{})};
+  MachineFacts facts{std::nullopt,
+                     "",
+                     {},
+                     BlasLocator(std::vector<std::filesystem::path>{}),
+                     WorkerEnvironments()};
   Fingerprint fp;
   fp.cuda_unavailable_reason = "libtorch built without CUDA";
   facts.fingerprint = fp;
