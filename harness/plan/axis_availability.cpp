@@ -1,8 +1,6 @@
 // AxisAvailability: decides from the worker fingerprint, /proc/cpuinfo and installed BLAS builds.
 #include "harness/plan/axis_availability.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -107,15 +105,9 @@ std::optional<std::string> AxisAvailability::unavailable_reason(const std::strin
     }
     return reason;
   }
-  if (axis == "worker") {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(value, ec)) {
-      return value + ": no such file";
-    }
-    if (::access(value.c_str(), X_OK) != 0) {
-      return value + ": not executable";
-    }
-  }
+  // A worker path that is missing or not executable is not a value this machine lacks:
+  // it is an infrastructure failure. Its cells start, cannot, and end `crashed` with
+  // "could not start: PATH: no such file" (exit 3), never skipped.
   return std::nullopt;
 }
 
