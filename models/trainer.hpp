@@ -10,6 +10,7 @@
 
 #include "harness/trace/worker_config.hpp"
 #include "models/pet_batches.hpp"
+#include "models/planted_fault.hpp"
 #include "models/sharded_step.hpp"
 #include "models/unet.hpp"
 
@@ -30,7 +31,8 @@ class Trainer {
   // and Adam. Afterwards the parameters' .grad hold this step's gradients (cleared at
   // the start of the next step). Returns the loss (0-dim float32, detached).
   // Fast mode: libtorch's own threading, dropout from a generator seeded from
-  // (seed, step). Strict mode: ShardedStep.
+  // (seed, step). Strict mode: ShardedStep. Planted faults acting here (docs/canaries.md):
+  // "unseeded-dropout" (fast mode) and "random-order-reduction" (strict mode).
   at::Tensor step(const Batch& batch, int step_index);
 
   UNet& model() { return m_model; }
@@ -39,6 +41,7 @@ class Trainer {
 
  private:
   WorkerConfig m_config;
+  PlantedFault m_fault;
   c10::Device m_device;
   UNet m_model{nullptr};
   std::unique_ptr<torch::optim::Adam> m_optimizer;
