@@ -28,7 +28,7 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
                         const PartitionOptions& partition_options,
                         const HistoryOptions& history_options, const RunOptions& run_options,
                         const AxesOptions& axes_options, const BlessOptions& bless_options,
-                        const RunOptions& matrix_options);
+                        const GoldenOptions& golden_options, const RunOptions& matrix_options);
 
 }  // namespace
 
@@ -93,8 +93,9 @@ int run_main(int argc, char** argv) {
     install_interrupt_handler();
     enable_orphan_reaping();
   }
-  int rc = dispatch_subcommand(app, common, env_options, partition_options, history_options,
-                               run_options, axes_options, bless_options, matrix_options);
+  int rc =
+      dispatch_subcommand(app, common, env_options, partition_options, history_options, run_options,
+                          axes_options, bless_options, golden_options, matrix_options);
   reap_orphans();
   // run and bless say themselves what an interrupt cost; env and axes only lose the probe.
   bool probe_only = app.got_subcommand("env") || app.got_subcommand("axes");
@@ -107,7 +108,7 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
                         const PartitionOptions& partition_options,
                         const HistoryOptions& history_options, const RunOptions& run_options,
                         const AxesOptions& axes_options, const BlessOptions& bless_options,
-                        const RunOptions& matrix_options) {
+                        const GoldenOptions& golden_options, const RunOptions& matrix_options) {
   try {
     if (app.got_subcommand("env")) {
       return run_env(common, env_options);
