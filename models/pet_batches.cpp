@@ -6,6 +6,8 @@
 #include <cassert>
 #include <numeric>
 
+#include "models/planted_fault_actions.hpp"
+
 namespace repro {
 namespace {
 
@@ -43,12 +45,19 @@ Batch make_batch(const std::vector<const PetSample*>& samples) {
 }
 
 TrainBatches::TrainBatches(const std::vector<PetSample>& train, int batch_size, std::uint64_t seed,
-                           bool augment_flip)
+                           bool augment_flip, const PlantedFault& fault)
     : m_train(train),
       m_batch_size(batch_size),
       m_augment_flip(augment_flip),
       m_rng(derive_seed({seed, k_data_stream})) {
   assert(!train.empty());
+  if (fault.kind == "unseeded-shuffle") {
+    m_fault_rng = Xoshiro256(entropy_seed());
+    m_order_rng = &m_fault_rng;
+  } else if (fault.kind == "time-seeded-augment") {
+    m_fault_rng = Xoshiro256(time_seed_then_wait_for_next_second());
+    m_flip_rng = &m_fault_rng;
+  }
   std::vector<const PetSample*> all;
   for (const auto& sample : train) {
     all.push_back(&sample);
@@ -63,7 +72,7 @@ TrainBatches::TrainBatches(const std::vector<PetSample>& train, int batch_size, 
 void TrainBatches::start_epoch() {
   std::iota(m_order.begin(), m_order.end(), size_t{0});
   for (size_t i = m_order.size(); i > 1; --i) {
-    std::swap(m_order[i - 1], m_order[static_cast<size_t>(m_rng.below(i))]);
+    std::swap(m_order[i - 1], m_order[static_cast<size_t>(m_order_rng->below(i))]);
   }
   m_position = 0;
 }
@@ -80,7 +89,7 @@ Batch TrainBatches::next() {
     batch.ids.push_back(m_train[index].id);
     at::Tensor image = m_images[static_cast<int64_t>(index)];
     at::Tensor label = m_labels[static_cast<int64_t>(index)];
-    if (m_augment_flip && m_rng.below(2) == 1) {
+    if (m_augment_flip && m_flip_rng->below(2) == 1) {
       image = image.flip({2});  // horizontal: the width axis of [3, S, S]
       label = label.flip({1});
     }

@@ -23,6 +23,20 @@ const std::vector<PlantedFaultKind>& planted_fault_kinds() {
       {"nan-loss",
        "the step's loss and every gradient become NaN before Adam (as an overflow would): "
        "NaN reaches the parameters and the optimizer state"},
+      // Lifecycle canaries (docs/canaries.md): nondeterminism a repeat must catch...
+      {"unseeded-dropout", "fast mode: dropout masks from an unseeded (random_device) generator"},
+      {"unseeded-shuffle", "epoch order from an unseeded (random_device) generator"},
+      {"listing-order",
+       "oxford data: training order from the directory listing of images/, not by id"},
+      {"time-seeded-augment",
+       "flips from a generator seeded with the wall-clock second (then waits for the next "
+       "second, so consecutive workers never share it)"},
+      {"random-order-reduction",
+       "strict mode: the per-shard gradients summed in a random order every step"},
+      // ...and deterministic changes that must be localized and attributed.
+      {"ulp-flip", "after the optimizer step: one ULP of the first parameter's first element"},
+      {"ulp-flip-threads2", "ulp-flip, only when settings.threads is 2"},
+      {"loss-only", "the recorded loss is one ULP off; training uses the true loss"},
   };
   return k_kinds;
 }

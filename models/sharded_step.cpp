@@ -12,6 +12,7 @@
 
 #include "models/data/xoshiro256.hpp"
 #include "models/op_pass.hpp"
+#include "models/planted_fault_actions.hpp"
 
 namespace repro {
 namespace {
@@ -105,10 +106,17 @@ at::Tensor ShardedStep::run(UNet& master, const Batch& batch, int step) {
     replica_buffers.push_back(replica->buffers());
   }
   auto params = master->parameters();
+  const bool random_order = m_fault.acts_at("random-order-reduction", step);
+  Xoshiro256 order_rng(random_order ? entropy_seed() : 0);
   for (size_t i = 0; i < params.size(); ++i) {
     std::vector<at::Tensor> grads;
     for (const auto& replica : replica_params) {
       grads.push_back(replica[i].grad());
+    }
+    if (random_order) {  // planted fault: the order-dependent reduction a canary must catch
+      for (size_t k = grads.size(); k > 1; --k) {
+        std::swap(grads[k - 1], grads[static_cast<size_t>(order_rng.below(k))]);
+      }
     }
     params[i].mutable_grad() = ordered_mean(grads);
   }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "models/pet_batches.hpp"
+#include "models/planted_fault.hpp"
 #include "models/unet.hpp"
 
 namespace repro {
@@ -36,12 +37,16 @@ class ShardedStep {
 
   // The replica that runs shard `shard` (< shards).
   UNet& replica(size_t shard) { return m_replicas.at(shard); }
+  // Test-only: with "random-order-reduction" the shard gradients are summed in a random
+  // order at the steps the fault acts (docs/canaries.md).
+  void plant_fault(const PlantedFault& fault) { m_fault = fault; }
 
  private:
   at::Tensor run_shard(size_t shard, const UNet& master, const Batch& batch, int step);
 
   int m_shards;
   std::uint64_t m_seed;
+  PlantedFault m_fault;
   tbb::task_arena m_arena;
   std::vector<UNet> m_replicas;
 };

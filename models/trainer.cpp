@@ -12,6 +12,7 @@
 
 #include "models/data/xoshiro256.hpp"
 #include "models/op_pass.hpp"
+#include "models/planted_fault_actions.hpp"
 #include "models/torch_runtime.hpp"
 
 namespace repro {
@@ -31,7 +32,9 @@ UNetOptions unet_options(const ModelConfig& model) {
 }
 
 Trainer::Trainer(const WorkerConfig& config, c10::Device device)
-    : m_config(config), m_device(device), m_fault(parse_planted_fault(config.settings.fault, "")) {
+    : m_config(config),
+      m_fault(parse_planted_fault(config.settings.fault, "config")),
+      m_device(device) {
   torch::manual_seed(config.train.seed);
   m_model = UNet(unet_options(config.model));
   m_model->to(device);
@@ -46,6 +49,7 @@ Trainer::Trainer(const WorkerConfig& config, c10::Device device)
     set_blas_threads(1);
     m_sharded = std::make_unique<ShardedStep>(m_model, config.train.shards, config.settings.threads,
                                               config.train.seed);
+    m_sharded->plant_fault(m_fault);
   }
   // Strict mode: every shard's backward has the same graph; shard 0's hooks tell the order.
   m_grad_order = std::make_unique<GradOrderRecorder>(m_sharded ? m_sharded->replica(0)->parameters()
@@ -87,8 +91,11 @@ at::Tensor Trainer::step(const Batch& batch, int step_index) {
   if (m_sharded) {
     loss = m_sharded->run(m_model, on_device, step_index);
   } else {
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(derive_seed(
-        {m_config.train.seed, k_dropout_stream, static_cast<std::uint64_t>(step_index)}));
+    const std::uint64_t seed = m_fault.acts_at("unseeded-dropout", step_index)
+                                   ? entropy_seed()
+                                   : derive_seed({m_config.train.seed, k_dropout_stream,
+                                                  static_cast<std::uint64_t>(step_index)});
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
     {
       OpPassScope pass(OpPass::forward);
       auto logits = m_model->forward(on_device.images, generator);

@@ -34,7 +34,8 @@ class Trainer {
   // and Adam. Afterwards the parameters' .grad hold this step's gradients (cleared at
   // the start of the next step). Returns the loss (0-dim float32, detached).
   // Fast mode: libtorch's own threading, dropout from a generator seeded from
-  // (seed, step). Strict mode: ShardedStep.
+  // (seed, step). Strict mode: ShardedStep. Planted faults acting here (docs/canaries.md):
+  // "unseeded-dropout" (fast mode) and "random-order-reduction" (strict mode).
   at::Tensor step(const Batch& batch, int step_index);
 
   // Parameter indices (model()->parameters() order) in the order the last step's
@@ -51,12 +52,12 @@ class Trainer {
 
  private:
   WorkerConfig m_config;
+  PlantedFault m_fault;  // test only (settings.fault)
   c10::Device m_device;
   UNet m_model{nullptr};
   std::unique_ptr<torch::optim::Adam> m_optimizer;
   std::unique_ptr<ShardedStep> m_sharded;  // strict mode only
   std::unique_ptr<GradOrderRecorder> m_grad_order;
-  PlantedFault m_fault;                    // test only (settings.fault)
 };
 
 }  // namespace repro

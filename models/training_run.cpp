@@ -1,6 +1,5 @@
 // The training loop of a worker run, with its trace, timings, dump and evaluation.
 #include "models/training_run.hpp"
-#include "models/planted_fault.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +14,8 @@
 #include "models/evaluator.hpp"
 #include "models/op_tracer.hpp"
 #include "models/pet_batches.hpp"
+#include "models/planted_fault.hpp"
+#include "models/planted_fault_actions.hpp"
 #include "models/step_recorder.hpp"
 #include "models/torch_runtime.hpp"
 #include "models/trainer.hpp"
@@ -42,6 +43,21 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0) {
   char text[160];
   std::snprintf(text, sizeof text, pattern, a, b, c);
   return text;
+}
+
+// The planted faults that act on a finished step (docs/canaries.md): a one-ULP flip of
+// the first parameter, or a recorded loss one ULP off (training used the true one).
+void plant_step_fault(const PlantedFault& fault, const WorkerConfig& config, int step,
+                      Trainer& trainer, at::Tensor& loss) {
+  const bool flip = fault.acts_at("ulp-flip", step) ||
+                    (fault.acts_at("ulp-flip-threads2", step) && config.settings.threads == 2);
+  if (flip) {
+    at::Tensor first = trainer.model()->parameters().front();
+    flip_one_ulp(first);
+  }
+  if (fault.acts_at("loss-only", step)) {
+    loss = one_ulp_larger(loss);
+  }
 }
 
 }  // namespace
@@ -76,7 +92,10 @@ void run_training(const WorkerConfig& config, const Fingerprint& fingerprint,
                       std::to_string(config.train.steps) + ")");
     }
   }
-  const PetSplits data = load_pet_splits(config.data);
+  const PlantedFault fault = parse_planted_fault(config.settings.fault, config_source);
+  const PetSplits data = fault.kind == "listing-order"
+                             ? load_pet_splits_in_listing_order(config.data)
+                             : load_pet_splits(config.data);
   if (data.train.empty()) {
     throw Error(config_source, config.data.source == "oxford" ? "data.path" : "data.count",
                 "the dataset has no samples in the train split (folds 0-6)");
@@ -97,7 +116,7 @@ void run_training(const WorkerConfig& config, const Fingerprint& fingerprint,
   OpTracer tracer(options.op_trace_step, parse_planted_fault(config.settings.fault, config_source),
                   op_dump, producer);
   TrainBatches batches(data.train, config.train.batch_size, config.train.seed,
-                       config.train.augment_flip);
+                       config.train.augment_flip, fault);
   const int steps = config.train.steps;
   const int report_every = std::max(1, steps / 10);
   std::vector<double> step_ms;
@@ -109,9 +128,10 @@ void run_training(const WorkerConfig& config, const Fingerprint& fingerprint,
       trainer.name_tensors(tracer);
     }
     tracer.begin_step(step);
-    const at::Tensor loss = trainer.step(batch, step);
+    at::Tensor loss = trainer.step(batch, step);
     const std::optional<OpTrace> op_trace = tracer.end_step();
     step_ms.push_back(milliseconds_since(step_start));
+    plant_step_fault(fault, config, step, trainer, loss);
 
     const auto record_start = Clock::now();
     const auto tensors =

@@ -59,8 +59,11 @@ Exit codes: 0 as expected (divergence on axes not declared invariant is reported
 failed); 1 the repeat differs, a declared-invariant axis broke, a golden mismatched, or a
 suite expectation failed; 2 usage, suite or golden-file error, a report file that cannot
 be written (checked before the first cell), or a worker that rejected its config or an
-input file (a corrupt dataset image); 3 a worker crashed, timed out or could not start;
-77 nothing could run here (ctest's skip code).)TEXT";
+input file (a corrupt dataset image); 3 a worker crashed, timed out or could not start
+(missing or not executable included); 77 nothing could run here (ctest's skip code);
+130/143 interrupted by SIGINT/SIGTERM: the workers are stopped, and the cells that
+finished are compared and reported in every requested format (verdict "interrupted", the
+others "not run"; the history row says interrupted).)TEXT";
 
 void add_run_options(CLI::App* cmd, RunOptions& options) {
   cmd->add_option("--suite", options.suite, "Suite to run: suites/NAME.json under the project root")
@@ -220,6 +223,7 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   gate.skip_without_golden = options.skip_without_golden;
   execute.require_golden = gate.require == GoldenRequirement::all;
   execute.localize = options.localize;
+  execute.report_interrupted = true;  // nothing lost: the finished cells are reported
   auto executed = execute_plan(setup, plan, execute);
   if (!executed) {
     return interrupted_exit_code();
@@ -228,6 +232,10 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   const std::filesystem::path& run_dir = executed->run_dir;
   RunReport report = result.report;
   apply_golden_gate(report, gate);
+  if (!report.interrupted_by.empty()) {
+    report.exit_code = interrupted_exit_code();  // the gate judged only what finished
+    report.pass = false;
+  }
 
   std::vector<HistoryRow> recent;
   if (!options.no_history) {

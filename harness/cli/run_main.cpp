@@ -14,12 +14,23 @@
 #include "harness/cli/run_command.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/exit_codes.hpp"
+#include "harness/util/interrupt.hpp"
+#include "harness/util/subprocess.hpp"
 
 #ifndef REPRO_VERSION
 #define REPRO_VERSION "0.0.0"
 #endif
 
 namespace repro {
+namespace {
+
+int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOptions& env_options,
+                        const PartitionOptions& partition_options,
+                        const HistoryOptions& history_options, const RunOptions& run_options,
+                        const AxesOptions& axes_options, const BlessOptions& bless_options,
+                        const GoldenOptions& golden_options, const RunOptions& matrix_options);
+
+}  // namespace
 
 int run_main(int argc, char** argv) {
   CLI::App app{
@@ -73,6 +84,31 @@ int run_main(int argc, char** argv) {
     return rc == 0 ? k_exit_ok : k_exit_usage;
   }
 
+  // Subcommands that start worker processes: from before the first one starts (the
+  // fingerprint probe), SIGINT/SIGTERM only set a flag that every wait polls, and this
+  // process is the subreaper of everything its workers leave behind. Nothing started for
+  // a run outlives it.
+  if (app.got_subcommand("env") || app.got_subcommand("run") || app.got_subcommand("axes") ||
+      app.got_subcommand("bless") || !matrix_options.matrix.empty()) {
+    install_interrupt_handler();
+    enable_orphan_reaping();
+  }
+  int rc =
+      dispatch_subcommand(app, common, env_options, partition_options, history_options, run_options,
+                          axes_options, bless_options, golden_options, matrix_options);
+  reap_orphans();
+  // run and bless say themselves what an interrupt cost; env and axes only lose the probe.
+  bool probe_only = app.got_subcommand("env") || app.got_subcommand("axes");
+  return probe_only && interrupted() ? interrupted_exit_code() : rc;
+}
+
+namespace {
+
+int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOptions& env_options,
+                        const PartitionOptions& partition_options,
+                        const HistoryOptions& history_options, const RunOptions& run_options,
+                        const AxesOptions& axes_options, const BlessOptions& bless_options,
+                        const GoldenOptions& golden_options, const RunOptions& matrix_options) {
   try {
     if (app.got_subcommand("env")) {
       return run_env(common, env_options);
@@ -109,5 +145,7 @@ int run_main(int argc, char** argv) {
     return k_exit_usage;
   }
 }
+
+}  // namespace
 
 }  // namespace repro

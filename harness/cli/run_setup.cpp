@@ -6,37 +6,12 @@
 #include <unistd.h>
 #include <chrono>
 
-#include <csignal>
 #include <iostream>
 
 #include "harness/util/subprocess.hpp"
+#include "harness/verdict/interruption.hpp"
 
 namespace repro {
-namespace {
-
-volatile std::sig_atomic_t g_signal = 0;
-
-extern "C" void remember_signal(int signal) {
-  g_signal = signal;
-}
-
-}  // namespace
-
-void install_interrupt_handler() {
-  struct sigaction action {};
-  action.sa_handler = remember_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
-
-bool interrupted() {
-  return g_signal != 0;
-}
-
-int interrupted_exit_code() {
-  return 128 + static_cast<int>(g_signal);
-}
 
 RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload) {
   RunSetup setup;
@@ -102,7 +77,7 @@ std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& pl
   executed.run_dir =
       create_run_directory(setup.root, plan.suite.name, std::chrono::system_clock::now());
   auto runner = make_process_runner(setup, plan, options.jobs, executed.run_dir);
-  install_interrupt_handler();
+  install_interrupt_handler();  // normally already done before the worker probe
   ProgressPrinter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
   SuiteRunInput input;
   input.plan = &plan;
@@ -124,9 +99,15 @@ std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& pl
   executed.result = run_suite(input);
   progress.finish();
   if (interrupted()) {
-    std::cerr << "repro-check: interrupted; nothing reported or recorded\n";
-    finish_run_directory(executed.run_dir, executed.result.runs, /*keep=*/true, std::cerr);
-    return std::nullopt;
+    if (!options.report_interrupted) {
+      std::cerr << "repro-check: interrupted by " << interrupt_signal_name()
+                << "; nothing recorded\n";
+      finish_run_directory(executed.run_dir, executed.result.runs, /*keep=*/true, std::cerr);
+      return std::nullopt;
+    }
+    std::cerr << "repro-check: interrupted by " << interrupt_signal_name()
+              << ": running workers stopped; reporting the cells that finished\n";
+    mark_interrupted(executed.result.report, interrupt_signal_name(), interrupted_exit_code());
   }
   return executed;
 }

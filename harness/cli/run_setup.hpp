@@ -16,6 +16,7 @@
 #include "harness/run/process_runner.hpp"
 #include "harness/run/progress_printer.hpp"
 #include "harness/run/suite_run.hpp"
+#include "harness/util/interrupt.hpp"
 #include "harness/verdict/golden_store.hpp"
 
 namespace repro {
@@ -31,17 +32,6 @@ struct RunSetup {
 // Probes the default worker and the machine. Never throws for a worker that cannot answer:
 // its cells will crash with the reason instead, and gpu cells skip.
 RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload);
-
-// Makes SIGINT and SIGTERM set a flag instead of ending the process, so running workers
-// (each in its own process group, out of reach of the terminal's Ctrl-C) are killed and
-// reaped by the runner. Idempotent.
-void install_interrupt_handler();
-
-// True once SIGINT or SIGTERM arrived after install_interrupt_handler().
-bool interrupted();
-
-// The exit code after an interruption: 128 + the signal (130 for Ctrl-C).
-int interrupted_exit_code();
 
 // Creates ROOT/.repro/runs/<UTC>-<suite> and a ProcessRunner for `plan` there: `jobs` workers
 // at a time (0: default_jobs), the suite's cell time limit, unavailable cells skipped unstarted.
@@ -69,6 +59,9 @@ struct ExecuteOptions {
   // The first divergent op: "auto" (when a localization costs at most
   // k_auto_localize_seconds), "on" (always) or "off".
   std::string localize = "auto";
+  // On SIGINT/SIGTERM: true, the finished cells are checked and the report is marked
+  // interrupted (mark_interrupted); false, nothing is returned.
+  bool report_interrupted = false;
 };
 
 // The budget of --localize=auto per localization.
@@ -77,8 +70,10 @@ struct ExecutedRun {
   SuiteRunResult result;
   std::filesystem::path run_dir;
 };
-// Runs the plan's cells. Returns nullopt when interrupted: the run folder is kept, a line
-// says so on stderr, and the caller returns interrupted_exit_code().
+// Runs the plan's cells. When interrupted, running workers are killed and unstarted cells
+// are not started; then with `report_interrupted` the report of the finished cells comes
+// back marked interrupted (exit code 128 + signal), else nullopt: the run folder is kept,
+// a line says so on stderr, and the caller returns interrupted_exit_code().
 std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& plan,
                                         const ExecuteOptions& options);
 

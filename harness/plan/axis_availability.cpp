@@ -1,8 +1,6 @@
 // AxisAvailability: decides from the worker fingerprint, /proc/cpuinfo and installed BLAS builds.
 #include "harness/plan/axis_availability.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -117,6 +115,9 @@ std::optional<std::string> AxisAvailability::unavailable_reason(const std::strin
       return e.message();
     }
   }
+  // A worker path that is missing or not executable is not a value this machine lacks:
+  // it is an infrastructure failure. Its cells start, cannot, and end `crashed` with
+  // "could not start: PATH: no such file" (exit 3), never skipped.
   return std::nullopt;
 }
 

@@ -36,6 +36,8 @@ std::string_view to_string(RunStatus status) {
       return "crashed";
     case RunStatus::timeout:
       return "timeout";
+    case RunStatus::not_run:
+      return "not run";
   }
   return "crashed";
 }

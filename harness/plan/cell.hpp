@@ -40,6 +40,7 @@ enum class RunStatus {
   skipped,  // cannot run here (no CUDA, value unavailable); `reason` says why
   crashed,  // non-zero exit, signal, unreadable or incomplete trace
   timeout,  // killed after the per-cell time limit
+  not_run,  // the run was interrupted (SIGINT/SIGTERM) before this cell finished
 };
 std::string_view to_string(RunStatus status);
 

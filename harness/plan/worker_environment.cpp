@@ -154,14 +154,10 @@ const WorkerEnvironment& WorkerEnvironments::resolve(const std::string& value) c
     env.name = value;
     env.worker = m_default_worker;
   } else if (is_worker_path(value)) {
+    // A missing or non-executable path is not something this machine lacks: its cells
+    // start, cannot, and end `crashed` with "could not start: PATH: ..." (exit 3).
     env.name = value;
     env.worker = value;
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(env.worker, ec)) {
-      env.unavailable = env.worker.string() + ": no such file";
-    } else if (::access(env.worker.c_str(), X_OK) != 0) {
-      env.unavailable = env.worker.string() + ": not executable";
-    }
   } else if (value == k_debian13) {
     env = find_debian13();
   } else {

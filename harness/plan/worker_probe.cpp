@@ -7,11 +7,31 @@
 
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
+#include "harness/util/interrupt.hpp"
 #include "harness/util/json_fields.hpp"
 #include "harness/util/printable.hpp"
 #include "harness/util/subprocess.hpp"
 
 namespace repro {
+namespace {
+
+// Removes the probe's private folder however the probe ends (error, interrupt).
+class TempFolder {
+ public:
+  explicit TempFolder(std::filesystem::path path) : m_path(std::move(path)) {}
+  ~TempFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(m_path, ec);
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  const std::filesystem::path& path() const { return m_path; }
+
+ private:
+  std::filesystem::path m_path;
+};
+
+}  // namespace
 
 Fingerprint probe_worker(const std::filesystem::path& worker, const std::string& device,
                          const std::map<std::string, std::string>& env) {
@@ -20,7 +40,8 @@ Fingerprint probe_worker(const std::filesystem::path& worker, const std::string&
   if (::mkdtemp(pattern.data()) == nullptr) {
     throw Error(pattern, "", "cannot create a temporary folder for the worker probe");
   }
-  const std::filesystem::path tmp = pattern;
+  const TempFolder folder{std::filesystem::path(pattern)};
+  const std::filesystem::path& tmp = folder.path();
   ProcessSpec spec;
   spec.program = worker;
   spec.args = {"--fingerprint", "--device", device};
@@ -28,10 +49,14 @@ Fingerprint probe_worker(const std::filesystem::path& worker, const std::string&
   spec.stdout_path = tmp / "stdout";
   spec.stderr_path = tmp / "stderr";
   spec.timeout = std::chrono::seconds(120);
-  ProcessResult r = run_process(spec);
+  // An interrupt (once the handler is installed) kills the probe and ends the wait.
+  ProcessResult r = run_process(spec, [] { return interrupted(); });
+  if (r.cancelled) {
+    throw Error(worker.string(), "--fingerprint",
+                std::string("interrupted by ") + interrupt_signal_name());
+  }
   std::string out = file_tail(spec.stdout_path, 1 << 20);
   std::string err = file_tail(spec.stderr_path, 1000);
-  std::filesystem::remove_all(tmp);
   if (!r.started || r.exit_code != 0) {
     throw Error(printable(worker.string()), "--fingerprint",
                 printable(r.describe() + (err.empty() ? "" : ": " + err)));

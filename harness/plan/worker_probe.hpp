@@ -11,7 +11,8 @@ namespace repro {
 
 // Runs `worker --fingerprint --device DEVICE` with `env` (the complete environment)
 // and parses its output. Throws repro::Error naming the worker when it cannot start,
-// fails, or prints something that is not a valid fingerprint.
+// fails, is interrupted (interrupted(): the probe is killed), or prints something that is
+// not a valid fingerprint. Its private temporary folder is removed in every case.
 Fingerprint probe_worker(const std::filesystem::path& worker, const std::string& device,
                          const std::map<std::string, std::string>& env);
 

@@ -52,7 +52,7 @@ HistoryRow history_row(const RunReport& report, std::string time) {
   row.time = std::move(time);
   row.suite = report.suite;
   row.environment_class = report.environment_class;
-  row.verdict = report.pass ? "pass" : "fail";
+  row.verdict = std::string(verdict_word(report));
   row.exit_code = report.exit_code;
   row.cells = static_cast<int>(report.cells.size());
   row.diverged = report.count(CellVerdict::diverged);

@@ -23,7 +23,7 @@ struct HistoryRow {
   std::string time;     // UTC ISO-8601
   std::string suite;
   std::string environment_class;
-  std::string verdict;  // "pass" or "fail"
+  std::string verdict;  // "pass", "fail" or "interrupted" (verdict_word)
   int exit_code = 0;
   int cells = 0;
   int diverged = 0;         // cells whose verdict is "diverged"

@@ -2,6 +2,7 @@
 #include "harness/report/html_report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "harness/report/escape.hpp"
@@ -88,9 +89,14 @@ void write_list(std::ostream& out, const char* title, const std::vector<std::str
 }
 
 void write_report(std::ostream& out, const RunReport& r) {
-  std::string verdict = r.pass ? "pass" : "fail";
-  out << "<h1>repro-check: suite <code>" << h(r.suite) << "</code> <span class=\"badge " << verdict
-      << "\">" << (r.pass ? "PASS" : "FAIL") << " (exit " << r.exit_code << ")</span></h1>\n";
+  std::string verdict(verdict_word(r));
+  std::string badge = verdict;
+  for (auto& ch : badge) {
+    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  out << "<h1>repro-check: suite <code>" << h(r.suite) << "</code> <span class=\"badge "
+      << (r.pass ? "pass" : "fail") << "\">" << badge << " (exit " << r.exit_code
+      << ")</span></h1>\n";
   out << "<p>Design <b>" << h(r.design) << "</b> · environment class <code>"
       << h(r.environment_class) << "</code> · repeatable: "
       << (r.repeatable ? (*r.repeatable ? "yes" : "<b class=\"fail\">no</b>") : "unknown")

@@ -87,7 +87,8 @@ ordered report_to_json(const RunReport& report) {
   j["format_version"] = k_run_report_format_version;
   j["suite"] = report.suite;
   j["design"] = report.design;
-  j["verdict"] = report.pass ? "pass" : "fail";
+  j["verdict"] = std::string(verdict_word(report));
+  j["interrupted"] = !report.interrupted_by.empty();
   j["exit_code"] = report.exit_code;
   j["environment_class"] = report.environment_class;
   j["fingerprint"] = ordered::parse(

@@ -51,7 +51,8 @@ void write_junit_report(std::ostream& out, const RunReport& report) {
     failures += c.failures.empty() ? 0 : 1;
     bool infrastructure = c.verdict == CellVerdict::crashed || c.verdict == CellVerdict::timeout;
     errors += infrastructure && c.failures.empty() ? 1 : 0;
-    skipped += c.verdict == CellVerdict::skipped && c.failures.empty() ? 1 : 0;
+    bool not_compared = c.verdict == CellVerdict::skipped || c.verdict == CellVerdict::not_run;
+    skipped += not_compared && c.failures.empty() ? 1 : 0;
     total += c.wall_seconds;
   }
   std::string counts = " tests=\"" + std::to_string(report.cells.size()) + "\" failures=\"" +
@@ -69,7 +70,7 @@ void write_junit_report(std::ostream& out, const RunReport& report) {
   };
   property("design", report.design);
   property("environment_class", report.environment_class);
-  property("verdict", report.pass ? "pass" : "fail");
+  property("verdict", std::string(verdict_word(report)));
   property("exit_code", std::to_string(report.exit_code));
   property("repeatable", report.repeatable ? (*report.repeatable ? "true" : "false") : "unknown");
   property("culprit", report.culprit);
@@ -87,6 +88,8 @@ void write_junit_report(std::ostream& out, const RunReport& report) {
           << xml_escape(c.reason) << "</error>\n";
     } else if (c.verdict == CellVerdict::skipped) {
       out << "      <skipped message=\"" << xml_escape(c.reason) << "\"/>\n";
+    } else if (c.verdict == CellVerdict::not_run) {
+      out << "      <skipped message=\"" << xml_escape("not run: " + c.reason) << "\"/>\n";
     }
     out << "      <system-out>" << xml_escape(cell_output(report, c)) << "</system-out>\n";
     out << "    </testcase>\n";

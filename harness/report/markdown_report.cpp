@@ -28,6 +28,10 @@ std::string code(std::string_view text) {
 }
 
 std::string headline(const RunReport& report) {
+  if (!report.interrupted_by.empty()) {
+    return "⏹️ interrupted by " + report.interrupted_by + " (exit " +
+           std::to_string(report.exit_code) + ")";
+  }
   if (report.exit_code == k_exit_nothing_ran) {
     return "⏭️ skipped: " +
            (report.culprit.empty() ? std::string("no cell could run here") : report.culprit);
@@ -45,7 +49,11 @@ void write_markdown_report(std::ostream& out, const RunReport& report) {
       << " cells: " << report.count(CellVerdict::identical) << " identical, "
       << report.count(CellVerdict::diverged) << " diverged, " << report.count(CellVerdict::skipped)
       << " skipped, " << report.count(CellVerdict::crashed) + report.count(CellVerdict::timeout)
-      << " crashed or timed out · repeatable: "
+      << " crashed or timed out"
+      << (report.count(CellVerdict::not_run) > 0
+              ? ", " + std::to_string(report.count(CellVerdict::not_run)) + " not run"
+              : std::string())
+      << " · repeatable: "
       << (report.repeatable ? (*report.repeatable ? "yes" : "**no**") : "unknown") << "\n\n";
   if (!report.culprit.empty()) {
     out << "**Culprit:** " << markdown_escape(report.culprit) << "\n\n";

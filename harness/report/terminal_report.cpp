@@ -55,6 +55,7 @@ const char* verdict_colour(const CellReport& c) {
     case CellVerdict::diverged:
       return c.failures.empty() ? k_yellow : k_red;
     case CellVerdict::skipped:
+    case CellVerdict::not_run:
       return k_dim;
     case CellVerdict::crashed:
     case CellVerdict::timeout:
@@ -122,9 +123,10 @@ std::string last_column(const CellReport& c) {
 }
 
 std::string verdict_line(const RunReport& report) {
-  std::string head = report.exit_code == k_exit_nothing_ran ? "SKIP"
-                     : report.pass                          ? "PASS"
-                                                            : "FAIL";
+  std::string head = !report.interrupted_by.empty()           ? "INTERRUPTED"
+                     : report.exit_code == k_exit_nothing_ran ? "SKIP"
+                     : report.pass                            ? "PASS"
+                                                              : "FAIL";
   std::string line = head + " (exit " + std::to_string(report.exit_code) + ")";
   if (report.exit_code == k_exit_nothing_ran) {
     return line + ": " + (report.culprit.empty() ? "no cell could run here" : report.culprit);

@@ -183,18 +183,24 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
 
   while (!pending.empty() || !active.empty()) {
     if (m_options.cancelled && m_options.cancelled()) {
-      for (auto& a : active) {
-        a.process.reset();  // SIGKILL to the worker's process group, then reaped
-        pending.push_back(a.index);
-      }
-      state.running = 0;
-      active.clear();
-      for (size_t index : pending) {
+      auto not_run = [&](size_t index, const std::string& reason, double wall_seconds) {
         CellRun run;
         run.cell = cells[index];
-        run.status = RunStatus::crashed;
-        run.reason = "interrupted";
+        run.status = RunStatus::not_run;
+        run.reason = reason;
+        run.wall_seconds = wall_seconds;
         complete(index, std::move(run));
+      };
+      for (auto& a : active) {
+        // SIGKILL to the worker's process group, then reaped: its half-written trace
+        // proves nothing, so the cell is not run rather than crashed.
+        ProcessResult killed = a.process->kill();
+        --state.running;
+        not_run(a.index, "interrupted while running (worker killed)", killed.wall_seconds);
+      }
+      active.clear();
+      for (size_t index : pending) {
+        not_run(index, "interrupted before it started", 0);
       }
       pending.clear();
       break;
@@ -229,6 +235,7 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
+  reap_orphans();  // whatever a worker daemonized (no-op unless orphan reaping is enabled)
   return runs;
 }
 

@@ -34,7 +34,9 @@ struct ProcessRunnerOptions {
   // empty (every cell is started).
   std::function<std::optional<std::string>(const Cell&)> skip_reason;
   // Polled while cells run; once it returns true (Ctrl-C, say) running workers are killed
-  // and every unfinished cell ends `crashed` with reason "interrupted". May be empty.
+  // (their process groups) and every unfinished cell ends `not_run`, with reason
+  // "interrupted while running (worker killed)" or "interrupted before it started". May
+  // be empty.
   std::function<bool()> cancelled;
 };
 

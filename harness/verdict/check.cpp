@@ -58,6 +58,9 @@ CellReport cell_report(const CellRun& run) {
     case RunStatus::crashed:
       c.verdict = CellVerdict::crashed;
       break;
+    case RunStatus::not_run:
+      c.verdict = CellVerdict::not_run;
+      break;
     case RunStatus::ran:
       c.verdict = run.trace ? CellVerdict::identical : CellVerdict::crashed;
       if (!run.trace) {

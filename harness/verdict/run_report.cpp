@@ -17,8 +17,17 @@ std::string_view to_string(CellVerdict verdict) {
       return "crashed";
     case CellVerdict::timeout:
       return "timeout";
+    case CellVerdict::not_run:
+      return "not run";
   }
   return "crashed";
+}
+
+std::string_view verdict_word(const RunReport& report) {
+  if (!report.interrupted_by.empty()) {
+    return "interrupted";
+  }
+  return report.pass ? "pass" : "fail";
 }
 
 void PrintTo(CellVerdict verdict, std::ostream* os) {

@@ -27,7 +27,13 @@ enum class CellVerdict {
   skipped,    // could not run here (no CUDA...), or ran but had no baseline to compare with
   crashed,    // the worker failed or left no complete trace
   timeout,    // the worker was killed after the time limit
+  not_run,    // "not run": the run was interrupted before this cell finished
 };
+// The run's verdict word (contract: the JSON report's and the history's `verdict`):
+// "interrupted" when interrupted_by is set, else "pass" or "fail".
+struct RunReport;
+std::string_view verdict_word(const RunReport& report);
+
 // "identical", "diverged", ... (the JSON report's words); PrintTo for GoogleTest.
 std::string_view to_string(CellVerdict verdict);
 void PrintTo(CellVerdict verdict, std::ostream* os);
@@ -84,6 +90,9 @@ struct RunReport {
   // missing, infrastructure), never an axis that may change bits; for a passing run the
   // first axis that changed bits (not seed), as a fact; "" when nothing did.
   std::string culprit;
+  // The run was stopped by SIGINT/SIGTERM ("SIGINT"); "" when it ran to the end. The
+  // cells that finished are compared as usual; the others are `not_run`.
+  std::string interrupted_by;
 
   // A short name for a cell in tables: "baseline", "repeat", or the settings that
   // differ from the baseline ("threads=2", "blas=atlas threads=2"); the id otherwise.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <vector>
 
 #include "harness/util/error.hpp"
 #include "harness/util/utf8.hpp"
@@ -10,12 +11,16 @@
 
 namespace repro {
 
-std::vector<DatasetFile> list_dataset(const std::filesystem::path& dir) {
+namespace {
+
+// The dataset's files in listing order, with every check of list_dataset.
+std::vector<DatasetFile> listed_files(const std::filesystem::path& dir) {
   auto images = dir / "images";
   if (!std::filesystem::is_directory(images)) {
     throw Error(dir.string(), "", "not a dataset folder: no images/ directory inside");
   }
   std::map<std::string, DatasetFile> by_id;
+  std::vector<DatasetFile> listed;
   for (const auto& entry : std::filesystem::directory_iterator(images)) {
     if (!entry.is_regular_file()) {
       continue;
@@ -39,16 +44,25 @@ std::vector<DatasetFile> list_dataset(const std::filesystem::path& dir) {
       throw Error(entry.path().string(), "",
                   "same id '" + f.id + "' as " + it->second.image.filename().string());
     }
+    listed.push_back(std::move(f));
   }
-  if (by_id.empty()) {
+  if (listed.empty()) {
     throw Error(images.string(), "", "no images (*.jpg, *.jpeg, *.png)");
   }
-  std::vector<DatasetFile> out;
-  out.reserve(by_id.size());
-  for (auto& [id, f] : by_id) {
-    out.push_back(std::move(f));
-  }
+  return listed;
+}
+
+}  // namespace
+
+std::vector<DatasetFile> list_dataset(const std::filesystem::path& dir) {
+  std::vector<DatasetFile> out = listed_files(dir);
+  std::sort(out.begin(), out.end(),
+            [](const DatasetFile& a, const DatasetFile& b) { return a.id < b.id; });
   return out;
+}
+
+std::vector<DatasetFile> list_dataset_in_listing_order(const std::filesystem::path& dir) {
+  return listed_files(dir);
 }
 
 }  // namespace repro

@@ -17,4 +17,8 @@ struct DatasetFile {
 };
 std::vector<DatasetFile> list_dataset(const std::filesystem::path& dir);
 
+// Test-only (the planted fault "listing-order", docs/canaries.md): the same files in the
+// order the directory listing returns them, as a careless loader would use them.
+std::vector<DatasetFile> list_dataset_in_listing_order(const std::filesystem::path& dir);
+
 }  // namespace repro

@@ -33,8 +33,9 @@ PetSplits split_synthetic(const DataConfig& data) {
   return splits;
 }
 
-PetSplits split_oxford(const DataConfig& data) {
-  std::vector<DatasetFile> files = list_dataset(data.path);
+PetSplits split_oxford(const DataConfig& data, bool listing_order) {
+  std::vector<DatasetFile> files =
+      listing_order ? list_dataset_in_listing_order(data.path) : list_dataset(data.path);
   if (data.count > 0 && static_cast<size_t>(data.count) < files.size()) {
     std::vector<std::pair<std::string, size_t>> order;
     for (size_t i = 0; i < files.size(); ++i) {
@@ -58,8 +59,10 @@ PetSplits split_oxford(const DataConfig& data) {
     }
   }
   auto id_order = [](const DatasetFile& a, const DatasetFile& b) { return a.id < b.id; };
-  std::sort(train.begin(), train.end(), id_order);
-  std::sort(validation.begin(), validation.end(), id_order);
+  if (!listing_order) {
+    std::sort(train.begin(), train.end(), id_order);
+    std::sort(validation.begin(), validation.end(), id_order);
+  }
   return {read_oxford_samples(train, data.image_size),
           read_oxford_samples(validation, data.image_size)};
 }
@@ -67,7 +70,11 @@ PetSplits split_oxford(const DataConfig& data) {
 }  // namespace
 
 PetSplits load_pet_splits(const DataConfig& data) {
-  return data.source == "oxford" ? split_oxford(data) : split_synthetic(data);
+  return data.source == "oxford" ? split_oxford(data, false) : split_synthetic(data);
+}
+
+PetSplits load_pet_splits_in_listing_order(const DataConfig& data) {
+  return data.source == "oxford" ? split_oxford(data, true) : split_synthetic(data);
 }
 
 std::vector<PetSample> synthetic_dataset(const DataConfig& data) {

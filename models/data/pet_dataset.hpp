@@ -21,6 +21,10 @@ struct PetSplits {
 // Throws repro::Error naming the folder or file at fault.
 PetSplits load_pet_splits(const DataConfig& data);
 
+// Test-only (planted fault "listing-order"): an Oxford folder's splits in the order its
+// directory listing returns the files, not by id (synthetic data: as load_pet_splits).
+PetSplits load_pet_splits_in_listing_order(const DataConfig& data);
+
 // Every sample of a synthetic dataset (all splits), in id order; for exporting it.
 std::vector<PetSample> synthetic_dataset(const DataConfig& data);
 

@@ -2,12 +2,15 @@
 // in between): every way a worker can end becomes a CellRun status.
 #include "harness/run/process_runner.hpp"
 
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "harness/run/progress_printer.hpp"
 #include "harness/util/atomic_file.hpp"
@@ -196,6 +199,60 @@ TEST_F(ProcessRunnerTest, WorkerThatCannotStartIsACrash) {
   EXPECT_NE(run.reason.find("could not start"), std::string::npos) << run.reason;
 }
 
+TEST_F(ProcessRunnerTest, WorkerThatIsNotExecutableIsACrashSayingSo) {
+  auto worker = m_dir / "workers" / "plain-file";
+  write_file_atomic(worker, "#!/bin/sh\nexit 0\n");
+  auto run = run_one(worker);
+  EXPECT_EQ(run.status, RunStatus::crashed);
+  EXPECT_NE(run.reason.find("not executable"), std::string::npos) << run.reason;
+  auto folder = run_one(m_dir / "workers");
+  EXPECT_NE(folder.reason.find("not a regular file"), std::string::npos) << folder.reason;
+}
+
+// The pid in FILE once the file holds one (waits up to 10 s), else 0.
+pid_t wait_for_pid(const std::filesystem::path& file) {
+  for (int i = 0; i < 500; ++i) {
+    std::ifstream in(file);
+    long pid = 0;
+    if (in >> pid && pid > 0) {
+      return static_cast<pid_t>(pid);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
+}
+
+// Gone, or a zombie no one has reaped yet.
+bool is_dead(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  return !stat || close == std::string::npos || close + 2 >= text.size() ||
+         text[close + 2] == 'Z' || text[close + 2] == 'X';
+}
+
+TEST_F(ProcessRunnerTest, TimeOutAlsoKillsWhatTheWorkerDaemonized) {
+  enable_orphan_reaping();  // as repro-check does
+  auto pid_file = m_dir / "daemon.pid";
+  // The daemon leaves the worker's process group and session (setsid), out of reach of a
+  // kill of the group; the worker itself then hangs until the time limit.
+  auto o =
+      options(script("daemonizer", "setsid sh -c 'echo $$ > \"" + pid_file.string() +
+                                       "\"; exec sleep 60' </dev/null >/dev/null 2>&1 &\n"
+                                       "while [ ! -s \"" +
+                                       pid_file.string() + "\" ]; do sleep 0.02; done\nsleep 60"));
+  o.cell_timeout = std::chrono::milliseconds(1500);
+  ProcessRunner runner(o);
+  auto runs = runner.run({cell("threads=1")}, nullptr);
+  EXPECT_EQ(runs[0].status, RunStatus::timeout);
+  pid_t daemon = wait_for_pid(pid_file);
+  ASSERT_GT(daemon, 0);
+  EXPECT_TRUE(is_dead(daemon)) << "the daemonized grandchild " << daemon << " outlived the run";
+  if (!is_dead(daemon)) {
+    ::kill(daemon, SIGKILL);
+  }
+}
+
 TEST_F(ProcessRunnerTest, SettingsThatDidNotTakeEffectAreACrash) {
   write_file_atomic(m_dir / "lib/atlas/libblas.so.3", "");
   write_trace(m_dir / "fixture/trace.jsonl", cpu_fingerprint());  // loaded openblas-pthread
@@ -238,9 +295,10 @@ TEST_F(ProcessRunnerTest, CancellationKillsRunningWorkersAndStartsNoMore) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   ASSERT_EQ(runs.size(), 2u);
   for (const auto& run : runs) {
-    EXPECT_EQ(run.status, RunStatus::crashed);
-    EXPECT_EQ(run.reason, "interrupted");
+    EXPECT_EQ(run.status, RunStatus::not_run);
   }
+  EXPECT_EQ(runs[0].reason, "interrupted while running (worker killed)");
+  EXPECT_EQ(runs[1].reason, "interrupted before it started");
   EXPECT_EQ(runs[1].cell.id, "seed=2");
   std::string error;
   EXPECT_FALSE(runner.dump(cell("seed=1", {{"seed", "1"}}), 0, &error).has_value());
