@@ -36,4 +36,18 @@ struct CheckInput {
 // when a golden file is corrupt (exit 2: an input error).
 RunReport check_runs(const CheckInput& input);
 
+// What concluding a report needs beyond its compared cells.
+struct ConcludeInput {
+  std::vector<std::string> invariant_axes;  // from the suite
+  bool require_golden = false;
+  bool baseline_ran = false;  // the baseline cell ran and left a trace to compare with
+};
+
+// The second half of check_runs: from cells that are already compared with the baseline
+// and checked against the golden (verdict, first_divergence, golden, golden_divergence,
+// and empty failures) to attribution, failures, findings, summary, culprit and exit code.
+// check_runs calls it, and so does `repro-check merge` on the cells of shard reports,
+// which is why a merged report equals the unsharded one. Never throws.
+RunReport conclude_report(RunReport report, const ConcludeInput& input);
+
 }  // namespace repro
