@@ -8,11 +8,10 @@
 #include <sstream>
 
 #include "harness/cli/run_setup.hpp"
+#include "harness/report/cell_metrics.hpp"
+#include "harness/report/github_annotations.hpp"
 #include "harness/report/history.hpp"
-#include "harness/report/html_report.hpp"
-#include "harness/report/json_report.hpp"
-#include "harness/report/junit_report.hpp"
-#include "harness/report/markdown_report.hpp"
+#include "harness/report/report_files.hpp"
 #include "harness/report/terminal_report.hpp"
 #include "harness/run/suite_run.hpp"
 #include "harness/util/atomic_file.hpp"
@@ -82,6 +81,9 @@ void add_run_options(CLI::App* cmd, RunOptions& options) {
   cmd->add_flag("--skip-without-golden", options.skip_without_golden,
                 "Exit 77 (ctest: skipped), not 0, when the run passed but no cell was compared "
                 "with a golden of its class: a gate that checked nothing never passes");
+  cmd->add_flag("--markdown-append", options.markdown_append,
+                "Append the Markdown summary to FILE instead of replacing it (always so when "
+                "FILE is $GITHUB_STEP_SUMMARY)");
   cmd->add_option("--design", options.design,
                   "ofat: baseline, repeat, one axis varied at a time; full: every combination "
                   "(default: the suite's)")
@@ -96,7 +98,9 @@ void add_run_options(CLI::App* cmd, RunOptions& options) {
   cmd->add_flag("--keep-runs", options.keep_runs,
                 "Keep .repro/runs/<time>-<suite>/ (configs, traces, worker logs) after a "
                 "successful run");
-  cmd->add_flag("--no-history", options.no_history, "Do not append a row to .repro/history.sqlite");
+  cmd->add_flag("--no-history", options.no_history,
+                "Do not append a row to .repro/history.sqlite (a --shard run never does: "
+                "`repro-check merge --history` records the merged run once)");
 }
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -132,12 +136,6 @@ RunOverrides overrides_from(const RunOptions& options) {
     o.shard = parse_shard(options.shard, "--shard");
   }
   return o;
-}
-
-void write_report_file(const std::string& path, const std::string& content) {
-  if (!path.empty()) {
-    write_file_atomic(path, content);
-  }
 }
 
 }  // namespace
@@ -191,6 +189,8 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   const std::filesystem::path& run_dir = executed->run_dir;
   RunReport report = result.report;
   apply_golden_gate(report, gate);
+  report.plan = plan_identity(plan, overrides.shard, !options.require_golden.empty());
+  attach_cell_metrics(report, result.runs);
 
   TerminalOptions terminal;
   terminal.colour = colour_wanted(STDOUT_FILENO);
@@ -198,27 +198,20 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   write_terminal_report(std::cout, report, terminal);
   std::cout << std::flush;
 
-  std::ostringstream json;
-  write_json_report(json, report);
-  write_report_file(options.json, json.str());
-  if (!options.junit.empty()) {
-    std::ostringstream junit;
-    write_junit_report(junit, report);
-    write_report_file(options.junit, junit.str());
+  if (github_actions_enabled()) {
+    write_github_annotations(std::cout, report);
+    std::cout << std::flush;
   }
-  if (!options.markdown.empty()) {
-    std::ostringstream markdown;
-    write_markdown_report(markdown, report);
-    write_report_file(options.markdown, markdown.str());
-  }
+  ReportFiles files{options.json, options.junit, options.markdown, "", options.markdown_append};
+  write_report_files(report, files, {});
 
   std::vector<HistoryRow> recent;
-  if (!options.no_history) {
+  if (!options.no_history && !overrides.shard) {
     // The history is a record, not part of the verdict: a locked or broken history file
     // costs its row, never the run's exit code.
     try {
       History history(default_history_path(setup.root));
-      history.append(history_row(report, utc_now_iso8601()));
+      history.append(history_row(report, report_time()));
       if (!options.html.empty()) {
         recent = history.last(plan.suite.name, 60);
       }
@@ -227,9 +220,9 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
     }
   }
   if (!options.html.empty()) {
-    std::ostringstream html;
-    write_html_report(html, &report, recent);
-    write_report_file(options.html, html.str());
+    ReportFiles html;
+    html.html = options.html;
+    write_report_files(report, html, recent);
   }
 
   finish_run_directory(run_dir, result.runs, options.keep_runs, std::cerr);
