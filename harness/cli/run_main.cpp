@@ -10,7 +10,10 @@
 #include "harness/cli/env_command.hpp"
 #include "harness/cli/golden_command.hpp"
 #include "harness/cli/history_command.hpp"
+#include "harness/cli/merge_command.hpp"
 #include "harness/cli/partition_command.hpp"
+#include "harness/cli/plan_command.hpp"
+#include "harness/cli/report_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/exit_codes.hpp"
@@ -52,6 +55,12 @@ int run_main(int argc, char** argv) {
   add_bless_command(app, bless_options);
   GoldenOptions golden_options;
   add_golden_command(app, golden_options);
+  PlanOptions plan_options;
+  add_plan_command(app, plan_options);
+  MergeOptions merge_options;
+  add_merge_command(app, merge_options);
+  ReportOptions report_options;
+  add_report_command(app, report_options);
   // `repro-check --matrix gpu,cpu` (no subcommand): `run --suite smoke --matrix gpu,cpu`.
   RunOptions matrix_options;
   add_matrix_shortcut(app, matrix_options);
@@ -94,6 +103,15 @@ int run_main(int argc, char** argv) {
     }
     if (golden_command_given(app)) {
       return run_golden(common, golden_options);
+    }
+    if (app.got_subcommand("plan")) {
+      return run_plan_command(common, plan_options);
+    }
+    if (app.got_subcommand("merge")) {
+      return run_merge(common, merge_options);
+    }
+    if (app.got_subcommand("report")) {
+      return run_report_command(common, report_options);
     }
     if (!matrix_options.matrix.empty()) {
       return run_run(common, matrix_options);
