@@ -101,6 +101,25 @@ void write_changes_html(std::ostream& out, const NightlyHistory& history) {
   out << "</table>\n";
 }
 
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// The chart's numbers, exactly: deltas of a few ULP do not show as bars.
+void write_metric_table(std::ostream& out, const nlohmann::json& rows) {
+  out << "<table>\n<tr><th>Setting</th><th>Metric</th><th>Cell</th><th>Baseline</th>"
+         "<th>Δ</th></tr>\n";
+  for (const auto& row : rows) {
+    out << "<tr><td>" << h(row["setting"].get<std::string>()) << "</td><td>"
+        << h(row["metric"].get<std::string>()) << "</td><td>" << number(row["value"].get<double>())
+        << "</td><td>" << number(row["baseline"].get<double>()) << "</td><td>"
+        << number(row["delta"].get<double>()) << "</td></tr>\n";
+  }
+  out << "</table>\n";
+}
+
 // JSON inside <script type="application/json">: "</" must not close the element.
 std::string script_safe(const std::string& json_text) {
   std::string out;
@@ -150,6 +169,9 @@ void write_nightly_html(std::ostream& out, const NightlyHistory& history,
       out << "<p class=\"muted\">Nothing to draw: " << h(c.empty_note) << ".</p>\n";
     } else {
       out << "<div class=\"chart\" id=\"" << h(c.id) << "\"></div>\n";
+    }
+    if (c.id == "model-effect" && !c.spec.is_null()) {
+      write_metric_table(out, c.spec["data"]["values"]);
     }
     if (c.id == "model-effect") {
       out << "<p class=\"muted\">The share of validation pixels whose predicted class differs "
