@@ -109,6 +109,36 @@ const std::string& file_of(const JsonPath& at) {
   return at.file;
 }
 
+// The golden check of a cell (status and divergence are the cell's golden fields).
+GoldenCellCheck golden_check_from(const json& j, const JsonPath& at, const CellReport& c) {
+  require_object(j, at);
+  GoldenCellCheck g;
+  g.status = c.golden.value_or(GoldenStatus::missing);
+  g.first_divergence = c.golden_divergence;
+  g.environment_class = get_string(j, "environment_class", at);
+  g.portable = get_bool_or(j, "portable", at, false);
+  g.path = get_string(j, "path", at);
+  g.detail = get_string(j, "detail", at);
+  g.loss_text = get_string_or(j, "loss", at, "");
+  g.config_changes = string_list(j, "config_changes", at);
+  g.fingerprint_changes = string_list(j, "fingerprint_changes", at);
+  g.accept_command = get_string(j, "accept_command", at);
+  JsonPath cross_at = at.child("cross_class");
+  const json& cross = require_array(require_field(j, "cross_class", at), cross_at);
+  for (size_t i = 0; i < cross.size(); ++i) {
+    JsonPath e_at = cross_at.index(i);
+    const json& e = require_object(cross[i], e_at);
+    CrossClassEvidence evidence;
+    evidence.environment_class = get_string(e, "environment_class", e_at);
+    evidence.differences = string_list(e, "differences", e_at);
+    evidence.identical = get_bool_or(e, "identical", e_at, false);
+    evidence.first_divergence = divergence_from(e, "first_divergence", e_at);
+    evidence.text = get_string(e, "text", e_at);
+    g.cross_class.push_back(std::move(evidence));
+  }
+  return g;
+}
+
 CellReport cell_from(const json& j, const JsonPath& at) {
   require_object(j, at);
   CellReport c;
