@@ -203,11 +203,10 @@ std::vector<std::string> add_failures(const ConcludeInput& input, const CellRepo
                                                                  describe(*c.golden_divergence));
     }
     if (c.golden == GoldenStatus::missing && input.require_golden) {
-      c.failures.push_back(
-          "--require-golden: " +
-          (c.golden_check
-               ? c.golden_check->detail + "; to add it: " + c.golden_check->accept_command
-               : "no golden digests; run: " + bless_command(r.suite)));
+      c.failures.push_back("--require-golden: " +
+                           (c.golden_check ? c.golden_check->detail +
+                                                 "; to add it: " + c.golden_check->accept_command
+                                           : "no golden digests; run: " + bless_command(r.suite)));
     }
   }
   return invariant_broken;
