@@ -189,7 +189,8 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   const std::filesystem::path& run_dir = executed->run_dir;
   RunReport report = result.report;
   apply_golden_gate(report, gate);
-  report.plan = plan_identity(plan, overrides.shard, !options.require_golden.empty());
+  report.plan = plan_identity(plan, overrides.shard, std::string(to_string(gate.require)),
+                              gate.skip_without_golden);
   attach_cell_metrics(report, result.runs);
 
   TerminalOptions terminal;

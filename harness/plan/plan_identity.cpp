@@ -10,11 +10,12 @@
 namespace repro {
 
 PlanIdentity plan_identity(const RunPlan& plan, const std::optional<ShardSpec>& shard,
-                           bool require_golden) {
+                           const std::string& require_golden, bool skip_without_golden) {
   PlanIdentity id;
   id.shard = shard;
   id.invariant_axes = plan.suite.invariant;
   id.require_golden = require_golden;
+  id.skip_without_golden = skip_without_golden;
   // nlohmann::json objects sort their keys: the text is canonical for equal plans.
   nlohmann::json canonical;
   canonical["suite"] = plan.suite.name;
@@ -26,6 +27,7 @@ PlanIdentity plan_identity(const RunPlan& plan, const std::optional<ShardSpec>& 
                                           : nlohmann::json(nullptr);
   canonical["cell_timeout_s"] = plan.suite.cell_timeout_s;
   canonical["require_golden"] = require_golden;
+  canonical["skip_without_golden"] = skip_without_golden;
   nlohmann::json cells = nlohmann::json::array();
   for (const auto& cell : plan.all_cells) {
     id.cells.push_back(cell.id);

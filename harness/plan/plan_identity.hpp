@@ -12,18 +12,22 @@ namespace repro {
 
 struct PlanIdentity {
   // Hex digest (xxh3-128) of the suite as run: name, workload, axes after overrides and
-  // baseline moves, design, invariant axes, expectations, the cell list and require_golden.
+  // baseline moves, design, invariant axes, expectations, the cell list and the golden gate.
   // Two runs with the same hash ran the same matrix under the same rules.
   std::string hash;
   std::optional<ShardSpec> shard;           // the shard this report covers; nullopt: all
   std::vector<std::string> cells;           // every cell id of the plan, in matrix order
   std::vector<std::string> invariant_axes;  // the suite's, in its order
-  bool require_golden = false;
+  // The golden gate the run applied: "none", "all" or "portable" (--require-golden[=...])
+  // and --skip-without-golden; merge applies the same gate to the merged cells.
+  std::string require_golden = "none";
+  bool skip_without_golden = false;
   friend bool operator==(const PlanIdentity&, const PlanIdentity&) = default;
 };
 
-// The identity of `plan` (run with --shard when `shard` is set).
+// The identity of `plan` (run with --shard when `shard` is set) under the golden gate
+// `require_golden` ("none", "all", "portable") and `skip_without_golden`.
 PlanIdentity plan_identity(const RunPlan& plan, const std::optional<ShardSpec>& shard,
-                           bool require_golden);
+                           const std::string& require_golden, bool skip_without_golden);
 
 }  // namespace repro

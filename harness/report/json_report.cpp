@@ -41,6 +41,7 @@ ordered plan_json(const std::optional<PlanIdentity>& plan) {
   j["cells"] = plan->cells;
   j["invariant"] = plan->invariant_axes;
   j["require_golden"] = plan->require_golden;
+  j["skip_without_golden"] = plan->skip_without_golden;
   return j;
 }
 

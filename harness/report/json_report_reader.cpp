@@ -205,7 +205,12 @@ std::optional<PlanIdentity> plan_from(const json& top, const JsonPath& parent) {
   }
   p.cells = string_list(j, "cells", at);
   p.invariant_axes = string_list(j, "invariant", at);
-  p.require_golden = get_bool_or(j, "require_golden", at, false);
+  p.require_golden = get_string(j, "require_golden", at);
+  if (p.require_golden != "none" && p.require_golden != "all" && p.require_golden != "portable") {
+    throw Error(at.file, at.child("require_golden").field,
+                "'" + p.require_golden + "' is not one of none, all, portable");
+  }
+  p.skip_without_golden = get_bool_or(j, "skip_without_golden", at, false);
   return p;
 }
 

@@ -5,6 +5,7 @@
 
 #include "harness/util/error.hpp"
 #include "harness/verdict/check.hpp"
+#include "harness/verdict/golden_gate.hpp"
 
 namespace repro {
 namespace {
@@ -71,9 +72,6 @@ RunReport merge_shard_reports(const std::vector<ShardReport>& shards) {
   r.design = shard0.design;
   r.fingerprint = shard0.fingerprint;
   r.environment_class = shard0.environment_class;
-  r.golden_found = shard0.golden_found;
-  r.golden_path = shard0.golden_path;
-  r.golden_notes = shard0.golden_notes;
   for (size_t position = 0; position < plan.cells.size(); ++position) {
     const ShardReport& owner = *by_index[position % static_cast<size_t>(count)];
     const std::string& id = plan.cells[position];
@@ -94,10 +92,14 @@ RunReport merge_shard_reports(const std::vector<ShardReport>& shards) {
 
   ConcludeInput conclude;
   conclude.invariant_axes = plan.invariant_axes;
-  conclude.require_golden = plan.require_golden;
+  GoldenGateOptions gate;
+  gate.require = golden_requirement_from_string(plan.require_golden, "plan.require_golden");
+  gate.skip_without_golden = plan.skip_without_golden;
+  conclude.require_golden = gate.require == GoldenRequirement::all;
   conclude.baseline_ran = !r.cells.empty() && r.cells.front().role == CellRole::baseline &&
                           r.cells.front().verdict == CellVerdict::identical;
   r = conclude_report(std::move(r), conclude);
+  apply_golden_gate(r, gate);  // the gate the shards ran under, as `repro-check run` applies it
   PlanIdentity whole = plan;
   whole.shard.reset();
   r.plan = std::move(whole);

@@ -18,7 +18,10 @@ struct ShardReport {
 // owns it (matrix position p belongs to shard p % N, so the baseline comes from shard 0 only,
 // never from the shards that borrowed it to compare with), in matrix order; then the
 // attribution, failures, findings, summary, culprit and exit code are concluded by the same
-// code check_runs uses (conclude_report). Timings are the shards' own.
+// code check_runs uses (conclude_report), which also derives the golden notes from the
+// merged cells, and the golden gate the shards ran under (plan.require_golden,
+// plan.skip_without_golden) is applied as `repro-check run` applies it. Timings are the
+// shards' own.
 //
 // Throws repro::Error naming a file and field when a report carries no plan (not written by
 // `run --shard`), when plans differ (hash, shard count, suite, design, environment class:

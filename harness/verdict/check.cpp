@@ -159,11 +159,9 @@ void check_goldens(const CheckInput& input, RunReport& r) {
         r.cells[i].golden = GoldenStatus::missing;
       }
     }
-    r.golden_notes.push_back("no golden directory: golden digests were not checked");
     return;
   }
   GoldenLookup lookup = input.golden->lookup(input.suite, input.fingerprint, input.runs);
-  r.golden_notes = lookup.notes;
   for (auto& c : r.cells) {
     auto it = lookup.cells.find(c.id);
     if (it == lookup.cells.end()) {
@@ -172,11 +170,7 @@ void check_goldens(const CheckInput& input, RunReport& r) {
     c.golden = it->second.status;
     c.golden_divergence = it->second.first_divergence;
     c.golden_check = it->second;
-    if (c.role == CellRole::baseline) {
-      r.golden_path = it->second.path;
-    }
   }
-  r.golden_found = r.golden_compared() > 0;
 }
 
 // Fills each cell's failures; returns the declared-invariant violations ("id: what").
@@ -376,6 +370,13 @@ RunReport conclude_report(RunReport r, const ConcludeInput& input) {
     attribution = attribute(Cell{baseline->id, baseline->settings, baseline->role, ""}, outcomes,
                             input.invariant_axes);
   }
+  // The golden facts come from the cells, never from a shard's view of them.
+  r.golden_found = r.golden_compared() > 0;
+  r.golden_path.clear();
+  if (baseline != nullptr && baseline->golden_check) {
+    r.golden_path = baseline->golden_check->path;
+  }
+  r.golden_notes = golden_notes_for(r);
   r.repeatable = attribution.repeatable;
   r.attribution = attribution.axes;
   r.interactions = attribution.interactions;

@@ -46,6 +46,7 @@ struct ConcludeInput {
 // The second half of check_runs: from cells that are already compared with the baseline
 // and checked against the golden (verdict, first_divergence, golden, golden_divergence,
 // and empty failures) to attribution, failures, findings, summary, culprit and exit code.
+// The report's golden_found, golden_path and golden_notes are derived from its cells here.
 // check_runs calls it, and so does `repro-check merge` on the cells of shard reports,
 // which is why a merged report equals the unsharded one. Never throws.
 RunReport conclude_report(RunReport report, const ConcludeInput& input);

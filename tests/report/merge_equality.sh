@@ -2,9 +2,13 @@
 # ctest: a suite run unsharded and as N shards; `repro-check merge` of the shards must give
 # the unsharded report (timings aside), the baseline once; every JSON report must validate
 # against docs/schemas/report.schema.json and every JUnit file against the Jenkins xunit XSD.
-# Usage: merge_equality.sh REPRO_CHECK SOURCE_DIR WORK_DIR SUITE SHARDS
+# Usage: merge_equality.sh REPRO_CHECK SOURCE_DIR WORK_DIR SUITE SHARDS [RUN OPTION...]
+# Run options (e.g. --require-golden=portable --skip-without-golden) go to every run; the
+# merged report must apply the same golden gate as the unsharded one.
 set -euo pipefail
 bin=$1 src=$2 work=$3 suite=$4 shards=$5
+shift 5
+gate=("$@")
 . "$src/tests/report/tool_or_skip.sh"
 need xmllint "Debian libxml2-utils"
 py=/usr/bin/python3
@@ -12,7 +16,7 @@ py=/usr/bin/python3
 
 rm -rf "$work" && mkdir -p "$work/root/suites"
 cp "$src/suites/$suite.json" "$work/root/suites/"
-run() { "$bin" --root "$work/root" --quiet run --suite "$suite" --no-history "$@"; }
+run() { "$bin" --root "$work/root" --quiet run --suite "$suite" --no-history "${gate[@]}" "$@"; }
 set +e
 run --json "$work/full.json" --junit "$work/full.xml" > "$work/full.txt"
 full_rc=$?
@@ -56,4 +60,15 @@ grep -q "plan.hash" "$work/mismatch.txt"
 
 "$py" "$src/tests/report/validate_json.py" "$src/docs/schemas/report.schema.json" "$work"/*.json
 xmllint --noout --schema "$src/tests/data/junit-10.xsd" "$work"/*.xml
+if [ "${#gate[@]}" -gt 0 ]; then
+  # The gate is part of the plan each shard carries, so the merged report states it too.
+  "$py" - "$work/merged.json" "${gate[@]}" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))["plan"]
+options = sys.argv[2:]
+want = "portable" if "--require-golden=portable" in options else plan["require_golden"]
+assert plan["require_golden"] == want, plan
+assert plan["skip_without_golden"] == ("--skip-without-golden" in options), plan
+PY
+fi
 echo "PASS: merge of $shards shards equals the unsharded $suite report"

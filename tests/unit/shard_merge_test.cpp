@@ -6,7 +6,10 @@
 #include "harness/report/shard_merge.hpp"
 #include "harness/util/error.hpp"
 #include "harness/verdict/check.hpp"
+#include "harness/verdict/golden_gate.hpp"
+#include "harness/verdict/golden_store.hpp"
 #include "tests/support/synthetic_traces.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace repro {
 namespace {
@@ -30,8 +33,16 @@ std::vector<CellRun> full_design_runs() {
           make_run(make_cell({{"blas", "atlas"}, {"threads", "2"}}), both)};
 }
 
-CheckInput input_for(std::vector<CellRun> runs) {
+// How the runs are checked: against `golden` (may be null) and under the gate `gate`.
+struct Checking {
+  const GoldenStore* golden = nullptr;
+  GoldenGateOptions gate;
+};
+
+CheckInput input_for(std::vector<CellRun> runs, const Checking& checking = {}) {
   CheckInput in;
+  in.golden = checking.golden;
+  in.require_golden = checking.gate.require == GoldenRequirement::all;
   in.suite = "nightly";
   in.design = "full";
   in.invariant_axes = {"threads"};
@@ -40,8 +51,11 @@ CheckInput input_for(std::vector<CellRun> runs) {
   return in;
 }
 
-PlanIdentity plan_of(const std::vector<CellRun>& runs, std::optional<ShardSpec> shard) {
+PlanIdentity plan_of(const std::vector<CellRun>& runs, std::optional<ShardSpec> shard,
+                     const Checking& checking = {}) {
   PlanIdentity p;
+  p.require_golden = std::string(to_string(checking.gate.require));
+  p.skip_without_golden = checking.gate.skip_without_golden;
   p.hash = "0123456789abcdef0123456789abcdef";
   p.shard = shard;
   for (const auto& r : runs) {
@@ -52,15 +66,17 @@ PlanIdentity plan_of(const std::vector<CellRun>& runs, std::optional<ShardSpec> 
 }
 
 // What `run --shard i/N` reports: its cells (position % N == i) plus the baseline.
-ShardReport shard_report(const std::vector<CellRun>& all, int index, int count) {
+ShardReport shard_report(const std::vector<CellRun>& all, int index, int count,
+                         const Checking& checking = {}) {
   std::vector<CellRun> mine;
   for (size_t p = 0; p < all.size(); ++p) {
     if (static_cast<int>(p % count) == index || p == 0) {
       mine.push_back(all[p]);
     }
   }
-  RunReport r = check_runs(input_for(mine));
-  r.plan = plan_of(all, ShardSpec{index, count});
+  RunReport r = check_runs(input_for(mine, checking));
+  apply_golden_gate(r, checking.gate);
+  r.plan = plan_of(all, ShardSpec{index, count}, checking);
   // Through JSON and back, as merge reads it from files.
   std::string file = "shard" + std::to_string(index) + ".json";
   return {file, run_report_from_json(nlohmann::json::parse(report_to_json(r).dump()), file)};
@@ -84,6 +100,81 @@ TEST(ShardMerge, MergedShardsEqualTheUnshardedReport) {
     EXPECT_EQ(json_text(merged), json_text(whole)) << count << " shards";
     EXPECT_EQ(merged.count(CellVerdict::identical) + merged.count(CellVerdict::diverged), 5);
   }
+}
+
+// What an unsharded `repro-check run` reports for `all` under `checking`.
+RunReport whole_report(const std::vector<CellRun>& all, const Checking& checking) {
+  RunReport whole = check_runs(input_for(all, checking));
+  apply_golden_gate(whole, checking.gate);
+  whole.plan = plan_of(all, std::nullopt, checking);
+  return whole;
+}
+
+// Every cell's trace fingerprinted as a reference-BLAS machine: a portable golden class.
+std::vector<CellRun> on_reference_blas(std::vector<CellRun> runs) {
+  Fingerprint reference;
+  reference.libtorch_version = "1.13.1";
+  reference.blas_build = "reference";
+  reference.blas_version = "3.11.0";
+  reference.device = "cpu";
+  for (auto& run : runs) {
+    run.trace->header.fingerprint = to_json(reference);
+  }
+  return runs;
+}
+
+void expect_merges_to(const std::vector<CellRun>& all, const Checking& checking,
+                      const RunReport& whole) {
+  for (int count : {2, 3}) {
+    std::vector<ShardReport> shards;
+    for (int i = 0; i < count; ++i) {
+      shards.push_back(shard_report(all, i, count, checking));
+    }
+    RunReport merged = merge_shard_reports(shards);
+    EXPECT_EQ(json_text(merged), json_text(whole)) << count << " shards";
+  }
+}
+
+TEST(ShardMerge, GoldenNotesCountTheCellsOfEveryShard) {
+  test::TempDir dir;
+  GoldenStore store(dir / "golden");  // empty: no cell has a golden of its class
+  Checking checking;
+  checking.golden = &store;
+  std::vector<CellRun> all = full_design_runs();
+  RunReport whole = whole_report(all, checking);
+  ASSERT_FALSE(whole.golden_notes.empty());
+  EXPECT_EQ(whole.golden_notes.back().rfind("5 cell(s) have no golden", 0), 0u)
+      << whole.golden_notes.back();
+  // Each shard alone counts fewer: the merged note must not be a shard's.
+  EXPECT_EQ(shard_report(all, 1, 2, checking).report.golden_notes.back().rfind("3 cell(s)", 0), 0u);
+  expect_merges_to(all, checking, whole);
+}
+
+TEST(ShardMerge, AppliesTheGoldenGateTheShardsRanUnder) {
+  test::TempDir dir;
+  GoldenStore store(dir / "golden");
+  std::vector<CellRun> all = on_reference_blas(full_design_runs());
+  Checking portable;
+  portable.golden = &store;
+  portable.gate.require = GoldenRequirement::portable;
+  RunReport whole = whole_report(all, portable);
+  EXPECT_EQ(whole.exit_code, k_exit_determinism_broken);
+  EXPECT_EQ(whole.findings.front().code, "golden_required");
+  expect_merges_to(all, portable, whole);
+
+  // --skip-without-golden: a passing run that compared no golden is skipped, merged too.
+  std::vector<CellRun> same = on_reference_blas(
+      {make_run(make_cell({{"blas", "openblas"}, {"threads", "1"}}, CellRole::baseline),
+                make_trace(3)),
+       make_run(make_cell({{"blas", "openblas"}, {"threads", "1"}}, CellRole::repeat),
+                make_trace(3)),
+       make_run(make_cell({{"blas", "atlas"}, {"threads", "1"}}), make_trace(3))});
+  Checking skip;
+  skip.golden = &store;
+  skip.gate.skip_without_golden = true;
+  RunReport skipped = whole_report(same, skip);
+  EXPECT_EQ(skipped.exit_code, k_exit_nothing_ran);
+  expect_merges_to(same, skip, skipped);
 }
 
 TEST(ShardMerge, RefusesMismatchedPlans) {
