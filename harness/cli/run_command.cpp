@@ -9,11 +9,10 @@
 #include <sstream>
 
 #include "harness/cli/run_setup.hpp"
+#include "harness/report/cell_metrics.hpp"
+#include "harness/report/github_annotations.hpp"
 #include "harness/report/history.hpp"
-#include "harness/report/html_report.hpp"
-#include "harness/report/json_report.hpp"
-#include "harness/report/junit_report.hpp"
-#include "harness/report/markdown_report.hpp"
+#include "harness/report/report_files.hpp"
 #include "harness/report/terminal_report.hpp"
 #include "harness/run/suite_run.hpp"
 #include "harness/util/atomic_file.hpp"
@@ -96,6 +95,9 @@ void add_run_options(CLI::App* cmd, RunOptions& options) {
   cmd->add_flag("--skip-without-golden", options.skip_without_golden,
                 "Exit 77 (ctest: skipped), not 0, when the run passed but no cell was compared "
                 "with a golden of its class: a gate that checked nothing never passes");
+  cmd->add_flag("--markdown-append", options.markdown_append,
+                "Append the Markdown summary to FILE instead of replacing it (always so when "
+                "FILE is $GITHUB_STEP_SUMMARY)");
   cmd->add_option("--design", options.design,
                   "ofat: baseline, repeat, one axis varied at a time; full: every combination "
                   "(default: the suite's)")
@@ -110,7 +112,9 @@ void add_run_options(CLI::App* cmd, RunOptions& options) {
   cmd->add_flag("--keep-runs", options.keep_runs,
                 "Keep .repro/runs/<time>-<suite>/ (configs, traces, worker logs) after a "
                 "successful run");
-  cmd->add_flag("--no-history", options.no_history, "Do not append a row to .repro/history.sqlite");
+  cmd->add_flag("--no-history", options.no_history,
+                "Do not append a row to .repro/history.sqlite (a --shard run never does: "
+                "`repro-check merge --history` records the merged run once)");
   cmd->add_option("--repeats", options.repeats,
                   "Run the baseline's settings N more times (default 1; PR suites >= 2, nightly "
                   ">= 5). Repeats start at least 1 s apart, each with its own TMPDIR, so "
@@ -159,12 +163,6 @@ RunOverrides overrides_from(const RunOptions& options) {
   }
   o.repeats = options.repeats;
   return o;
-}
-
-void write_report_file(const std::string& path, const std::string& content) {
-  if (!path.empty()) {
-    write_output_file(path, content);
-  }
 }
 
 // Fails (exit 2) before any cell runs when a report file could not be written later.
@@ -236,14 +234,17 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
     report.exit_code = interrupted_exit_code();  // the gate judged only what finished
     report.pass = false;
   }
+  report.plan = plan_identity(plan, overrides.shard, std::string(to_string(gate.require)),
+                              gate.skip_without_golden);
+  attach_cell_metrics(report, result.runs);
 
   std::vector<HistoryRow> recent;
-  if (!options.no_history) {
+  if (!options.no_history && !overrides.shard) {
     // The history is a record, not part of the verdict: a locked or broken history file
     // costs its row, never the run's exit code.
     try {
       History history(default_history_path(setup.root));
-      history.append(history_row(report, utc_now_iso8601()));
+      history.append(history_row(report, report_time()));
       if (!options.html.empty()) {
         recent = history.last(plan.suite.name, 60);
       }
@@ -255,24 +256,9 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   // Report files first, so the verdict line printed below is the exit code returned.
   std::optional<Error> write_failure;
   try {
-    std::ostringstream json;
-    write_json_report(json, report);
-    write_report_file(options.json, json.str());
-    if (!options.junit.empty()) {
-      std::ostringstream junit;
-      write_junit_report(junit, report);
-      write_report_file(options.junit, junit.str());
-    }
-    if (!options.markdown.empty()) {
-      std::ostringstream markdown;
-      write_markdown_report(markdown, report);
-      write_report_file(options.markdown, markdown.str());
-    }
-    if (!options.html.empty()) {
-      std::ostringstream html;
-      write_html_report(html, &report, recent);
-      write_report_file(options.html, html.str());
-    }
+    ReportFiles files{options.json, options.junit, options.markdown, options.html,
+                      options.markdown_append};
+    write_report_files(report, files, recent);
   } catch (const Error& e) {
     write_failure = e;
   }
@@ -287,6 +273,10 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   terminal.quiet = common.quiet;
   write_terminal_report(std::cout, shown, terminal);
   std::cout << std::flush;
+  if (github_actions_enabled()) {
+    write_github_annotations(std::cout, shown);
+    std::cout << std::flush;
+  }
   if (write_failure) {
     std::cerr << "repro-check: error: " << write_failure->what() << "\n";
   }

@@ -27,6 +27,7 @@ struct RunOptions {
   std::string html;
   std::string require_golden;        // --require-golden[=all|portable]: "" = not required
   bool skip_without_golden = false;  // exit 77 when nothing was compared with a golden
+  bool markdown_append = false;      // --markdown-append (always on for $GITHUB_STEP_SUMMARY)
   bool keep_runs = false;
   bool no_history = false;
   std::string localize = "auto";  // --localize / --no-localize ("on", "off", "auto")

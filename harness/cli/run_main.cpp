@@ -10,7 +10,10 @@
 #include "harness/cli/env_command.hpp"
 #include "harness/cli/golden_command.hpp"
 #include "harness/cli/history_command.hpp"
+#include "harness/cli/merge_command.hpp"
 #include "harness/cli/partition_command.hpp"
+#include "harness/cli/plan_command.hpp"
+#include "harness/cli/report_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/exit_codes.hpp"
@@ -28,7 +31,9 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
                         const PartitionOptions& partition_options,
                         const HistoryOptions& history_options, const RunOptions& run_options,
                         const AxesOptions& axes_options, const BlessOptions& bless_options,
-                        const GoldenOptions& golden_options, const RunOptions& matrix_options);
+                        const GoldenOptions& golden_options, const PlanOptions& plan_options,
+                        const MergeOptions& merge_options, const ReportOptions& report_options,
+                        const RunOptions& matrix_options);
 
 }  // namespace
 
@@ -63,6 +68,12 @@ int run_main(int argc, char** argv) {
   add_bless_command(app, bless_options);
   GoldenOptions golden_options;
   add_golden_command(app, golden_options);
+  PlanOptions plan_options;
+  add_plan_command(app, plan_options);
+  MergeOptions merge_options;
+  add_merge_command(app, merge_options);
+  ReportOptions report_options;
+  add_report_command(app, report_options);
   // `repro-check --matrix gpu,cpu` (no subcommand): `run --suite smoke --matrix gpu,cpu`.
   RunOptions matrix_options;
   add_matrix_shortcut(app, matrix_options);
@@ -95,7 +106,8 @@ int run_main(int argc, char** argv) {
   }
   int rc =
       dispatch_subcommand(app, common, env_options, partition_options, history_options, run_options,
-                          axes_options, bless_options, golden_options, matrix_options);
+                          axes_options, bless_options, golden_options, plan_options, merge_options,
+                          report_options, matrix_options);
   reap_orphans();
   // run and bless say themselves what an interrupt cost; env and axes only lose the probe.
   bool probe_only = app.got_subcommand("env") || app.got_subcommand("axes");
@@ -108,7 +120,9 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
                         const PartitionOptions& partition_options,
                         const HistoryOptions& history_options, const RunOptions& run_options,
                         const AxesOptions& axes_options, const BlessOptions& bless_options,
-                        const GoldenOptions& golden_options, const RunOptions& matrix_options) {
+                        const GoldenOptions& golden_options, const PlanOptions& plan_options,
+                        const MergeOptions& merge_options, const ReportOptions& report_options,
+                        const RunOptions& matrix_options) {
   try {
     if (app.got_subcommand("env")) {
       return run_env(common, env_options);
@@ -130,6 +144,15 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
     }
     if (golden_command_given(app)) {
       return run_golden(common, golden_options);
+    }
+    if (app.got_subcommand("plan")) {
+      return run_plan_command(common, plan_options);
+    }
+    if (app.got_subcommand("merge")) {
+      return run_merge(common, merge_options);
+    }
+    if (app.got_subcommand("report")) {
+      return run_report_command(common, report_options);
     }
     if (!matrix_options.matrix.empty()) {
       return run_run(common, matrix_options);

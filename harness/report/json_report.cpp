@@ -31,6 +31,21 @@ ordered golden_json(const std::optional<GoldenStatus>& status) {
   return status ? ordered(std::string(to_string(*status))) : ordered(nullptr);
 }
 
+ordered plan_json(const std::optional<PlanIdentity>& plan) {
+  if (!plan) {
+    return nullptr;
+  }
+  ordered j;
+  j["hash"] = plan->hash;
+  j["shard"] = plan->shard ? ordered{{"index", plan->shard->index}, {"count", plan->shard->count}}
+                           : ordered(nullptr);
+  j["cells"] = plan->cells;
+  j["invariant"] = plan->invariant_axes;
+  j["require_golden"] = plan->require_golden;
+  j["skip_without_golden"] = plan->skip_without_golden;
+  return j;
+}
+
 }  // namespace
 
 void add_golden_details(ordered& cell, const CellReport& c) {
@@ -115,6 +130,16 @@ ordered report_to_json(const RunReport& report) {
     cell["golden_first_divergence"] = divergence_to_json(c.golden_divergence);
     cell["failures"] = c.failures;
     add_golden_details(cell, c);
+    ordered losses = ordered::array();
+    for (double loss : c.loss_by_step) {
+      losses.push_back(optional_number(loss));
+    }
+    cell["loss_by_step"] = std::move(losses);
+    ordered eval = ordered::object();
+    for (const auto& [name, value] : c.eval) {
+      eval[name] = optional_number(value);
+    }
+    cell["eval"] = c.eval.empty() ? ordered(nullptr) : std::move(eval);
     cells.push_back(std::move(cell));
     golden[c.id] = golden_json(c.golden);
   }
@@ -161,6 +186,7 @@ ordered report_to_json(const RunReport& report) {
   }
   j["findings"] = std::move(findings);
   j["summary"] = report.summary;
+  j["plan"] = plan_json(report.plan);
   return j;
 }
 

@@ -19,7 +19,9 @@
 //              fingerprint_changes [string], accept_command, cross_class [{environment_class,
 //              differences [string], identical (bool), first_divergence, text}]}),
 //            golden_cell (object|null: the cell's digests for bless --from-report;
-//              harness/verdict/golden_json.hpp)}],
+//              harness/verdict/golden_json.hpp),
+//            loss_by_step [number|null] (training loss per step, [] when it did not run),
+//            eval ({loss, mean_iou, mean_f1, pixel_accuracy: number|null}|null)}],
 //   attribution: [{axis, from, to, breaks (bool), must_hold (bool), cell,
 //                  first_divergence (object|null)}],
 //   interactions: [{cell, from {axis: value}, to {axis: value}, breaks, explanation,
@@ -28,7 +30,12 @@
 //   golden_found (bool: a cell was compared with a golden of its class), golden_path
 //   (string: the baseline's class file), golden_notes [string], golden_compared (int),
 //   findings: [{code, severity ("critical"|"error"|"warning"|"info"), message}],
-//   summary [string].
+//   summary [string],
+//   plan: {hash (string: xxh3-128 of the plan as run), shard ({index, count}|null for an
+//          unsharded run), cells [every cell id of the plan, matrix order], invariant
+//          [axis], require_golden (bool)} | null.
+// docs/report-format.md describes it for people; docs/schemas/report.schema.json is its
+// JSON Schema (ctest validates every report the tests write against it).
 // A first_divergence object: {step (int), tensor (string|null when one run has fewer
 // steps), kind ("batch"|"buffer"|"loss"|"grad"|"param"|"optimizer"|null), max_abs_diff
 // (number|null when not measured or not finite), max_ulp (int|null), differing_elements (int|null),

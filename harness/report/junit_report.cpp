@@ -1,9 +1,13 @@
 // JUnit XML writer.
 #include "harness/report/junit_report.hpp"
 
+#include <unistd.h>
+
+#include <climits>
 #include <cstdio>
 
 #include "harness/report/escape.hpp"
+#include "harness/report/report_files.hpp"
 
 namespace repro {
 namespace {
@@ -40,6 +44,15 @@ std::string cell_output(const RunReport& report, const CellReport& c) {
   return out;
 }
 
+// The host name, "localhost" when the system will not say.
+std::string host_name() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') {
+    return "localhost";
+  }
+  return name;
+}
+
 }  // namespace
 
 void write_junit_report(std::ostream& out, const RunReport& report) {
@@ -55,14 +68,22 @@ void write_junit_report(std::ostream& out, const RunReport& report) {
     skipped += not_compared && c.failures.empty() ? 1 : 0;
     total += c.wall_seconds;
   }
+  // The Jenkins xunit schema (tests/data/junit-10.xsd) allows `skipped` on <testsuite>
+  // only, so <testsuites> gets the other counts.
   std::string counts = " tests=\"" + std::to_string(report.cells.size()) + "\" failures=\"" +
-                       std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
-                       "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" + seconds(total) +
-                       "\"";
+                       std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\"";
+  std::string time = " time=\"" + seconds(total) + "\"";
+  // JUnit timestamps are ISO 8601 without a zone suffix (as Surefire writes them); UTC here.
+  std::string timestamp = report_time();
+  if (!timestamp.empty() && timestamp.back() == 'Z') {
+    timestamp.pop_back();
+  }
   std::string suite = xml_escape("repro." + report.suite);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << "<testsuites name=\"repro-check\"" << counts << ">\n";
-  out << "  <testsuite name=\"" << suite << "\"" << counts << ">\n";
+  out << "<testsuites name=\"repro-check\"" << counts << time << ">\n";
+  out << "  <testsuite name=\"" << suite << "\"" << counts << " skipped=\""
+      << std::to_string(skipped) << "\"" << time << " timestamp=\"" << xml_escape(timestamp)
+      << "\" hostname=\"" << xml_escape(host_name()) << "\">\n";
   out << "    <properties>\n";
   auto property = [&](const std::string& name, const std::string& value) {
     out << "      <property name=\"" << xml_escape(name) << "\" value=\"" << xml_escape(value)

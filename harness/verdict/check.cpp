@@ -71,10 +71,28 @@ CellReport cell_report(const CellRun& run) {
   return c;
 }
 
+// The run status a cell verdict stands for (attribution only asks whether it ran).
+RunStatus run_status_of(CellVerdict verdict) {
+  switch (verdict) {
+    case CellVerdict::identical:
+    case CellVerdict::diverged:
+      return RunStatus::ran;
+    case CellVerdict::skipped:
+      return RunStatus::skipped;
+    case CellVerdict::timeout:
+      return RunStatus::timeout;
+    case CellVerdict::not_run:
+      return RunStatus::not_run;
+    case CellVerdict::crashed:
+      break;
+  }
+  return RunStatus::crashed;
+}
+
 // The changed axes of a variant cell, when every one of them is declared invariant.
-std::vector<std::string> invariant_changes(const Settings& baseline, const CellRun& run,
+std::vector<std::string> invariant_changes(const Settings& baseline, const Settings& settings,
                                            const std::vector<std::string>& invariant_axes) {
-  std::vector<std::string> axes = changed_axes(baseline, run.cell.settings);
+  std::vector<std::string> axes = changed_axes(baseline, settings);
   for (const auto& axis : axes) {
     if (std::find(invariant_axes.begin(), invariant_axes.end(), axis) == invariant_axes.end()) {
       return {};
@@ -106,11 +124,9 @@ void check_goldens(const CheckInput& input, RunReport& r) {
         r.cells[i].golden = GoldenStatus::missing;
       }
     }
-    r.golden_notes.push_back("no golden directory: golden digests were not checked");
     return;
   }
   GoldenLookup lookup = input.golden->lookup(input.suite, input.fingerprint, input.runs);
-  r.golden_notes = lookup.notes;
   for (auto& c : r.cells) {
     auto it = lookup.cells.find(c.id);
     if (it == lookup.cells.end()) {
@@ -119,26 +135,20 @@ void check_goldens(const CheckInput& input, RunReport& r) {
     c.golden = it->second.status;
     c.golden_divergence = it->second.first_divergence;
     c.golden_check = it->second;
-    if (c.role == CellRole::baseline) {
-      r.golden_path = it->second.path;
-    }
   }
-  r.golden_found = r.golden_compared() > 0;
 }
 
 // Fills each cell's failures; returns the declared-invariant violations ("id: what").
-std::vector<std::string> add_failures(const CheckInput& input, const CellRun* baseline,
+std::vector<std::string> add_failures(const ConcludeInput& input, const CellReport* baseline,
                                       RunReport& r) {
   std::vector<std::string> invariant_broken;
-  for (size_t i = 0; i < r.cells.size(); ++i) {
-    CellReport& c = r.cells[i];
-    const CellRun& run = input.runs[i];
+  for (auto& c : r.cells) {
     if (c.verdict == CellVerdict::diverged && c.role == CellRole::repeat) {
       c.failures.push_back("not reproducible under identical settings: the repeat differs " +
                            describe(*c.first_divergence));
     } else if (c.verdict == CellVerdict::diverged && baseline != nullptr) {
       std::vector<std::string> axes =
-          invariant_changes(baseline->cell.settings, run, input.invariant_axes);
+          invariant_changes(baseline->settings, c.settings, input.invariant_axes);
       if (!axes.empty()) {
         c.failures.push_back("declared invariant " + join(axes, ", ") + " changed the results " +
                              describe(*c.first_divergence));
@@ -152,17 +162,16 @@ std::vector<std::string> add_failures(const CheckInput& input, const CellRun* ba
                                                                  describe(*c.golden_divergence));
     }
     if (c.golden == GoldenStatus::missing && input.require_golden) {
-      c.failures.push_back(
-          "--require-golden: " +
-          (c.golden_check
-               ? c.golden_check->detail + "; to add it: " + c.golden_check->accept_command
-               : "no golden digests; run: " + bless_command(input.suite)));
+      c.failures.push_back("--require-golden: " +
+                           (c.golden_check ? c.golden_check->detail +
+                                                 "; to add it: " + c.golden_check->accept_command
+                                           : "no golden digests; run: " + bless_command(r.suite)));
     }
   }
   return invariant_broken;
 }
 
-void add_findings_and_summary(const CheckInput& input, const CellRun* baseline,
+void add_findings_and_summary(const ConcludeInput& input, const CellReport* baseline,
                               const Attribution& attribution,
                               const std::vector<std::string>& invariant_broken, RunReport& r) {
   r.findings = attribution.findings;
@@ -171,12 +180,12 @@ void add_findings_and_summary(const CheckInput& input, const CellRun* baseline,
     std::string message = "no baseline cell: nothing to compare with";
     r.findings.push_back({"baseline_failed", Severity::error, message});
     r.summary.insert(r.summary.begin(), message);
-  } else if (!has_trace(*baseline) && baseline->status != RunStatus::skipped) {
-    std::string message = "the baseline " + std::string(to_string(baseline->status)) + " (" +
+  } else if (!input.baseline_ran && baseline->verdict != CellVerdict::skipped) {
+    std::string message = "the baseline " + std::string(to_string(baseline->verdict)) + " (" +
                           baseline->reason + "): no determinism verdict is possible";
     r.findings.push_back({"baseline_failed", Severity::error, message});
     r.summary.insert(r.summary.begin(), message);
-  } else if (!has_trace(*baseline) &&
+  } else if (!input.baseline_ran &&
              r.count(CellVerdict::skipped) < static_cast<int>(r.cells.size())) {
     std::string message = "the baseline was skipped (" + baseline->reason +
                           "): the other cells could not be compared";
@@ -204,13 +213,13 @@ void add_findings_and_summary(const CheckInput& input, const CellRun* baseline,
     r.findings.push_back({"invariant_broken", Severity::error, line});
   }
   // Another libtorch (worker environments), and NaN/±Inf: findings, never crashes.
-  for (const auto& line : library_version_lines(input.runs)) {
+  for (const auto& line : input.library_lines) {
     r.findings.push_back({"library_versions", Severity::info, line});
     r.summary.push_back(line);
   }
-  for (auto& finding : non_finite_findings(input.runs)) {
+  for (const auto& finding : input.non_finite) {
     r.summary.push_back(finding.message);
-    r.findings.push_back(std::move(finding));
+    r.findings.push_back(finding);
   }
   size_t leading = 0;
   for (const auto& line : golden_mismatch) {
@@ -241,7 +250,7 @@ void add_findings_and_summary(const CheckInput& input, const CellRun* baseline,
                    [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
 }
 
-int decide_exit_code(const CellRun* baseline, const RunReport& r) {
+int decide_exit_code(const ConcludeInput& input, const RunReport& r) {
   bool failed = std::any_of(r.cells.begin(), r.cells.end(),
                             [](const CellReport& c) { return !c.failures.empty(); });
   if (failed) {
@@ -250,8 +259,8 @@ int decide_exit_code(const CellRun* baseline, const RunReport& r) {
   if (r.count(CellVerdict::skipped) == static_cast<int>(r.cells.size())) {
     return k_exit_nothing_ran;
   }
-  bool infrastructure = baseline == nullptr || !has_trace(*baseline) ||
-                        r.count(CellVerdict::crashed) + r.count(CellVerdict::timeout) > 0;
+  bool infrastructure =
+      !input.baseline_ran || r.count(CellVerdict::crashed) + r.count(CellVerdict::timeout) > 0;
   return infrastructure ? k_exit_infrastructure : k_exit_ok;
 }
 
@@ -278,19 +287,13 @@ RunReport check_runs(const CheckInput& input) {
     probe.emplace(*input.dumps, baseline->cell, *baseline->trace);
   }
 
-  std::vector<CellOutcome> outcomes;
   for (const auto& run : input.runs) {
     CellReport c = cell_report(run);
-    CellOutcome outcome{run.cell, run.status, std::nullopt};
     if (has_trace(run)) {
       if (std::string why = trace_inconsistency(*run.trace); !why.empty()) {
         c.verdict = CellVerdict::crashed;
         c.reason = "inconsistent trace, rejected: " + why;
         r.cells.push_back(std::move(c));
-        if (&run != baseline) {
-          outcome.status = RunStatus::crashed;
-          outcomes.push_back(std::move(outcome));
-        }
         continue;
       }
     }
@@ -320,31 +323,77 @@ RunReport check_runs(const CheckInput& input) {
       c.first_divergence = comparison.first_divergence;
       c.reason = comparison.identical ? "bit-identical to the baseline"
                                       : "differs from the baseline: " + comparison.describe();
-      outcome.comparison = std::move(comparison);
     }
     r.cells.push_back(std::move(c));
-    if (&run != baseline) {
-      outcomes.push_back(std::move(outcome));
+  }
+  check_goldens(input, r);
+
+  ConcludeInput conclude;
+  conclude.invariant_axes = input.invariant_axes;
+  conclude.require_golden = input.require_golden;
+  conclude.baseline_ran = baseline_ran;
+  conclude.library_lines = library_version_lines(input.runs);
+  conclude.non_finite = non_finite_findings(input.runs);
+  conclude.input_errors = input_error_lines(input.runs);
+  conclude.diagnose = [&input, baseline](Attribution& attribution, RunReport& report) {
+    add_diagnosis(*baseline, input.runs, input.localize ? input.op_traces : nullptr,
+                  input.localize_budget_seconds, attribution, report);
+  };
+  return conclude_report(std::move(r), conclude);
+}
+
+RunReport conclude_report(RunReport r, const ConcludeInput& input) {
+  const CellReport* baseline = nullptr;
+  for (const auto& c : r.cells) {
+    if (c.role == CellRole::baseline) {
+      baseline = &c;
+      break;
     }
+  }
+  // Every cell that ran and was compared takes part in the attribution, in cell order:
+  // the outcome of a cell is its verdict and first divergence, nothing else.
+  std::vector<CellOutcome> outcomes;
+  for (const auto& c : r.cells) {
+    if (&c == baseline) {
+      continue;
+    }
+    CellOutcome outcome{Cell{c.id, c.settings, c.role, ""}, run_status_of(c.verdict), std::nullopt};
+    if (c.verdict == CellVerdict::identical || c.verdict == CellVerdict::diverged) {
+      Comparison comparison;
+      comparison.identical = c.verdict == CellVerdict::identical;
+      comparison.first_divergence = c.first_divergence;
+      outcome.comparison = std::move(comparison);
+    }
+    outcomes.push_back(std::move(outcome));
   }
 
   Attribution attribution;
-  if (baseline_ran) {
-    attribution = attribute(baseline->cell, outcomes, input.invariant_axes);
+  if (input.baseline_ran && baseline != nullptr) {
+    attribution = attribute(Cell{baseline->id, baseline->settings, baseline->role, ""}, outcomes,
+                            input.invariant_axes);
   }
-  if (baseline_ran) {
-    add_diagnosis(*baseline, input.runs, input.localize ? input.op_traces : nullptr,
-                  input.localize_budget_seconds, attribution, r);
+  if (input.baseline_ran && baseline != nullptr) {
+    if (input.diagnose) {
+      input.diagnose(attribution, r);
+    } else {
+      restate_diagnosis(*baseline, attribution, r);
+    }
   }
+  // The golden facts come from the cells, never from a shard's view of them.
+  r.golden_found = r.golden_compared() > 0;
+  r.golden_path.clear();
+  if (baseline != nullptr && baseline->golden_check) {
+    r.golden_path = baseline->golden_check->path;
+  }
+  r.golden_notes = golden_notes_for(r);
   r.repeatable = attribution.repeatable;
   r.attribution = attribution.axes;
   r.interactions = attribution.interactions;
 
-  check_goldens(input, r);
   std::vector<std::string> invariant_broken = add_failures(input, baseline, r);
   add_findings_and_summary(input, baseline, attribution, invariant_broken, r);
-  r.exit_code = decide_exit_code(baseline, r);
-  report_input_errors(input.runs, r);
+  r.exit_code = decide_exit_code(input, r);
+  report_input_errors(input.input_errors, r);
   r.culprit =
       pick_culprit(attribution, r, r.exit_code != k_exit_ok && r.exit_code != k_exit_nothing_ran);
   r.pass = r.exit_code == k_exit_ok || r.exit_code == k_exit_nothing_ran;

@@ -1,11 +1,13 @@
 // check_runs: from finished cells to a RunReport (compare, attribute, golden, exit code).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "harness/plan/cell.hpp"
 #include "harness/trace/fingerprint.hpp"
+#include "harness/verdict/attribute.hpp"
 #include "harness/verdict/dump_provider.hpp"
 #include "harness/verdict/golden_store.hpp"
 #include "harness/verdict/op_trace_provider.hpp"
@@ -43,5 +45,29 @@ struct CheckInput {
 // Outcomes are data: crashes and skips are cell verdicts. Throws repro::Error only
 // when a golden file is corrupt (exit 2: an input error).
 RunReport check_runs(const CheckInput& input);
+
+// What concluding a report needs beyond its compared cells.
+struct ConcludeInput {
+  std::vector<std::string> invariant_axes;  // from the suite
+  bool require_golden = false;
+  bool baseline_ran = false;  // the baseline cell ran and left a trace to compare with
+  // Facts only the runs hold: check_runs computes them from its runs; `repro-check merge`
+  // carries them over from the shards' reports.
+  std::vector<std::string> library_lines;  // library_version_lines()
+  std::vector<Finding> non_finite;         // non_finite_findings()
+  std::vector<std::string> input_errors;   // input_error_lines(): exit code 2 when any
+  // The op-level diagnosis (needs the runs: localization re-runs cells), called after the
+  // attribution when the baseline ran. Empty (merge): the cells keep the diagnosis their
+  // shard computed (divergence_summary, first_divergent_op) and its lines are restated.
+  std::function<void(Attribution&, RunReport&)> diagnose;
+};
+
+// The second half of check_runs: from cells that are already compared with the baseline
+// and checked against the golden (verdict, first_divergence, golden, golden_divergence,
+// and empty failures) to attribution, failures, findings, summary, culprit and exit code.
+// The report's golden_found, golden_path and golden_notes are derived from its cells here.
+// check_runs calls it, and so does `repro-check merge` on the cells of shard reports,
+// which is why a merged report equals the unsharded one. Never throws.
+RunReport conclude_report(RunReport report, const ConcludeInput& input);
 
 }  // namespace repro

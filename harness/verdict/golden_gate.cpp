@@ -4,6 +4,7 @@
 #include <map>
 
 #include "harness/util/error.hpp"
+#include "harness/verdict/golden_check.hpp"
 
 namespace repro {
 namespace {
@@ -37,6 +38,39 @@ GoldenRequirement golden_requirement_from_string(const std::string& text,
     return GoldenRequirement::portable;
   }
   throw Error(option, "", "'" + text + "' is not one of all, portable");
+}
+
+std::string_view to_string(GoldenRequirement require) {
+  switch (require) {
+    case GoldenRequirement::none:
+      return "none";
+    case GoldenRequirement::all:
+      return "all";
+    case GoldenRequirement::portable:
+      return "portable";
+  }
+  return "none";
+}
+
+std::vector<std::string> golden_notes_for(const RunReport& report) {
+  int unchecked = 0;
+  int no_class = 0;
+  for (const auto& c : report.cells) {
+    if (c.golden == GoldenStatus::missing) {
+      (c.golden_check ? no_class : unchecked) += 1;
+    }
+  }
+  std::vector<std::string> notes;
+  if (unchecked > 0) {
+    notes.push_back("no golden directory: golden digests were not checked");
+  }
+  if (no_class > 0) {
+    notes.push_back(std::to_string(no_class) +
+                    " cell(s) have no golden for their own environment class; to record "
+                    "this machine's digests, run: " +
+                    bless_command(report.suite));
+  }
+  return notes;
 }
 
 std::vector<std::string> golden_summary_lines(const RunReport& report) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/verdict/run_report.hpp"
@@ -23,6 +24,14 @@ enum class GoldenRequirement {
 // "none"/"all"/"portable" and back; throws repro::Error(option, "", ...) for other text.
 GoldenRequirement golden_requirement_from_string(const std::string& text,
                                                  const std::string& option);
+
+// "none", "all" or "portable": the text golden_requirement_from_string reads back.
+std::string_view to_string(GoldenRequirement require);
+
+// The report's golden notes, derived from its cells alone (so a merged report's notes
+// equal an unsharded run's): "no golden directory" when cells ran without a golden
+// lookup, and how many cells have no golden of their own class with the bless command.
+std::vector<std::string> golden_notes_for(const RunReport& report);
 
 // The run's golden lines for people: counts per class compared, the cells without a
 // golden of their class with their cross-class evidence, and "no golden compared" when

@@ -85,7 +85,6 @@ GoldenLookup GoldenStore::lookup(const std::string& suite, const Fingerprint& fa
   for (const auto& [name, g] : goldens) {
     r.classes_present.push_back(name);
   }
-  size_t no_class = 0;
   for (const auto& run : runs) {
     if (run.status != RunStatus::ran || !run.trace) {
       continue;
@@ -123,15 +122,8 @@ GoldenLookup GoldenStore::lookup(const std::string& suite, const Fingerprint& fa
       if (check.cross_class.empty()) {
         check.detail += "; no other class has these settings either";
       }
-      ++no_class;
     }
     r.cells.emplace(run.cell.id, std::move(check));
-  }
-  if (no_class > 0) {
-    r.notes.push_back(std::to_string(no_class) +
-                      " cell(s) have no golden for their own environment class; to record "
-                      "this machine's digests, run: " +
-                      bless_command(suite));
   }
   return r;
 }

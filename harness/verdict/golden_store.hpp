@@ -28,8 +28,6 @@ struct GoldenLookup {
   std::map<std::string, GoldenCellCheck> cells;
   // The classes that have a golden file for this suite.
   std::vector<std::string> classes_present;
-  // Sentences for the report: the bless command, cells without goldens.
-  std::vector<std::string> notes;
 };
 
 // What bless() did to one class file.

@@ -5,20 +5,28 @@
 
 namespace repro {
 
-void report_input_errors(const std::vector<CellRun>& runs, RunReport& report) {
-  bool any = false;
+std::vector<std::string> input_error_lines(const std::vector<CellRun>& runs) {
+  std::vector<std::string> lines;
   for (const auto& run : runs) {
-    if (!run.input_error) {
-      continue;
+    if (run.input_error) {
+      lines.push_back("cell " + run.cell.id + ": input error: " + run.reason);
     }
-    any = true;
-    std::string message = "cell " + run.cell.id + ": input error: " + run.reason;
+  }
+  return lines;
+}
+
+void report_input_errors(const std::vector<std::string>& lines, RunReport& report) {
+  for (const auto& message : lines) {
     report.findings.insert(report.findings.begin(), {"input_error", Severity::error, message});
     report.summary.insert(report.summary.begin(), message);
   }
-  if (any) {
+  if (!lines.empty()) {
     report.exit_code = k_exit_usage;
   }
+}
+
+void report_input_errors(const std::vector<CellRun>& runs, RunReport& report) {
+  report_input_errors(input_error_lines(runs), report);
 }
 
 }  // namespace repro

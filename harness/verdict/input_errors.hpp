@@ -15,4 +15,11 @@ namespace repro {
 // failure" would be true.
 void report_input_errors(const std::vector<CellRun>& runs, RunReport& report);
 
+// The lines report_input_errors adds, one per run with input_error, in run order.
+std::vector<std::string> input_error_lines(const std::vector<CellRun>& runs);
+
+// Adds each line as an "input_error" finding and summary line (the first line first) and,
+// when there is any, sets the exit code to 2.
+void report_input_errors(const std::vector<std::string>& lines, RunReport& report);
+
 }  // namespace repro

@@ -47,11 +47,9 @@ void insert_line(std::vector<std::string>& lines, const std::string& head,
   lines.insert(at, "  " + line);
 }
 
-}  // namespace
-
-void add_diagnosis(const CellRun& baseline, const std::vector<CellRun>& runs,
-                   OpTraceProvider* op_traces, double budget_seconds, Attribution& attribution,
-                   RunReport& r) {
+void count_repeats(Attribution& attribution, RunReport& r) {
+  r.repeats_compared = 0;
+  r.repeats_identical = 0;
   for (const auto& c : r.cells) {
     if (c.role == CellRole::repeat &&
         (c.verdict == CellVerdict::identical || c.verdict == CellVerdict::diverged)) {
@@ -64,6 +62,48 @@ void add_diagnosis(const CellRun& baseline, const std::vector<CellRun>& runs,
                                         std::to_string(r.repeats_compared) +
                                         " bit-identical to the baseline");
   }
+}
+
+// A repeat localized to an op gets that op's remedy instead of the generic one.
+void use_op_remedy(Attribution& attribution, const std::string& head, const std::string& op) {
+  const std::string generic = " → " + remedy_for_repeat("");
+  for (auto& line : attribution.summary_lines) {
+    if (line.rfind(head, 0) == 0 && line.ends_with(generic)) {
+      line.resize(line.size() - generic.size());
+      line += " → " + remedy_for_repeat(op);
+    }
+  }
+}
+
+}  // namespace
+
+void restate_diagnosis(const CellReport& baseline, Attribution& attribution, RunReport& r) {
+  count_repeats(attribution, r);
+  const Cell base{baseline.id, baseline.settings, baseline.role, ""};
+  for (const auto& c : r.cells) {
+    if (c.verdict != CellVerdict::diverged || c.role == CellRole::baseline || !c.first_divergence) {
+      continue;
+    }
+    const std::string head = culprit_head(base, Cell{c.id, c.settings, c.role, ""});
+    const std::string label = r.label(c);
+    if (c.divergence_summary) {
+      insert_line(attribution.summary_lines, head,
+                  label + " at step " + std::to_string(c.divergence_summary->step) + ": " +
+                      c.divergence_summary->describe());
+    }
+    if (c.first_divergent_op) {
+      insert_line(attribution.summary_lines, head, label + ": " + c.first_divergent_op->describe());
+      if (c.role == CellRole::repeat && c.first_divergent_op->status == "op") {
+        use_op_remedy(attribution, head, c.first_divergent_op->op);
+      }
+    }
+  }
+}
+
+void add_diagnosis(const CellRun& baseline, const std::vector<CellRun>& runs,
+                   OpTraceProvider* op_traces, double budget_seconds, Attribution& attribution,
+                   RunReport& r) {
+  count_repeats(attribution, r);
   std::set<std::string> localized;
   for (size_t i = 0; i < r.cells.size() && i < runs.size(); ++i) {
     CellReport& c = r.cells[i];
@@ -104,13 +144,7 @@ void add_diagnosis(const CellRun& baseline, const std::vector<CellRun>& runs,
     OpLocalization loc = localize(*op_traces, baseline.cell, runs[i].cell, fd.step);
     insert_line(attribution.summary_lines, head, label + ": " + loc.describe());
     if (c.role == CellRole::repeat && loc.status == "op") {
-      const std::string generic = " → " + remedy_for_repeat("");
-      for (auto& line : attribution.summary_lines) {
-        if (line.rfind(head, 0) == 0 && line.ends_with(generic)) {
-          line.resize(line.size() - generic.size());
-          line += " → " + remedy_for_repeat(loc.op);
-        }
-      }
+      use_op_remedy(attribution, head, loc.op);
     }
     c.first_divergent_op = std::move(loc);
   }

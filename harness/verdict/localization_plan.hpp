@@ -11,6 +11,11 @@
 
 namespace repro {
 
+// The diagnosis lines of cells diagnosed elsewhere (`repro-check merge`: nothing is re-run
+// for a merged report): the repeats counted, and each diverged cell's DivergenceSummary
+// and first_divergent_op placed as add_diagnosis placed them, without runs.
+void restate_diagnosis(const CellReport& baseline, Attribution& attribution, RunReport& r);
+
 // For every diverged cell of `r` (cells in the order of `runs`): adds a line with its
 // DivergenceSummary after the culprit line of its axis change in
 // attribution.summary_lines. When `op_traces` is not null, localizes the first diverged

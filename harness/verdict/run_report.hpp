@@ -1,6 +1,7 @@
 // RunReport: everything one `repro-check run` concluded; every reporter renders it.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "harness/plan/cell.hpp"
+#include "harness/plan/plan_identity.hpp"
 #include "harness/trace/fingerprint.hpp"
 #include "harness/util/exit_codes.hpp"
 #include "harness/verdict/attribute.hpp"
@@ -63,6 +65,11 @@ struct CellReport {
   // Why this cell fails the run (repeat differs, declared-invariant axis broke, golden
   // mismatch, golden required but missing); empty when it does not.
   std::vector<std::string> failures;
+  // What the training did (attach_cell_metrics, harness/report/cell_metrics.hpp): the
+  // loss of each step, and the validation metrics (loss, mean_iou, mean_f1,
+  // pixel_accuracy); empty when the cell did not run or did not evaluate.
+  std::vector<double> loss_by_step;
+  std::map<std::string, double> eval;
 };
 
 struct RunReport {
@@ -93,6 +100,9 @@ struct RunReport {
   // The run was stopped by SIGINT/SIGTERM ("SIGINT"); "" when it ran to the end. The
   // cells that finished are compared as usual; the others are `not_run`.
   std::string interrupted_by;
+  // The plan this report ran (its hash, shard and cell order), for `repro-check merge`;
+  // nullopt for reports made without one (tests, reports read from old JSON).
+  std::optional<PlanIdentity> plan;
 
   // A short name for a cell in tables: "baseline", "repeat", or the settings that
   // differ from the baseline ("threads=2", "blas=atlas threads=2"); the id otherwise.

@@ -1,0 +1,30 @@
+// attach_cell_metrics: trace -> CellReport::loss_by_step and CellReport::eval.
+#include "harness/report/cell_metrics.hpp"
+
+namespace repro {
+
+void attach_cell_metrics(RunReport& report, const std::vector<CellRun>& runs) {
+  for (auto& cell : report.cells) {
+    for (const auto& run : runs) {
+      if (run.cell.id != cell.id || !run.trace) {
+        continue;
+      }
+      cell.loss_by_step.clear();
+      for (const auto& step : run.trace->steps) {
+        cell.loss_by_step.push_back(step.loss_value);
+      }
+      cell.eval.clear();
+      if (run.trace->eval && run.trace->eval->is_object()) {
+        for (const char* name : k_report_eval_metrics) {
+          auto it = run.trace->eval->find(name);
+          if (it != run.trace->eval->end() && it->is_number()) {
+            cell.eval[name] = it->get<double>();
+          }
+        }
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace repro
