@@ -27,11 +27,10 @@ std::string OpTraceRunner::run_worker(const Cell& cell, const std::filesystem::p
   spec.program = launch.program;
   // Through the cell's worker environment (e.g. bwrap into the debian13 root), like the cell.
   spec.args = launch.wrapper_args;
-  for (const std::string& arg : {std::string("--config"), config_path.string(),
-                                 std::string("--trace"), trace_path.string(),
-                                 std::string("--op-trace-step"), std::to_string(step),
-                                 std::string("--op-trace"), (dir / "ops.jsonl").string(),
-                                 std::string("--stop-after-dump"), std::string("--quiet")}) {
+  for (const std::string& arg :
+       {std::string("--config"), config_path.string(), std::string("--trace"), trace_path.string(),
+        std::string("--op-trace-step"), std::to_string(step), std::string("--op-trace"),
+        (dir / "ops.jsonl").string(), std::string("--stop-after-dump"), std::string("--quiet")}) {
     spec.args.push_back(arg);
   }
   spec.args.insert(spec.args.end(), extra.begin(), extra.end());
