@@ -15,7 +15,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   # the interchangeable libblas.so.3 builds the `blas` axis switches between
   libblas3 libopenblas0-pthread libopenblas0-openmp libblis4-pthread libatlas3-base
-  # JSON on the command line (the contract checks in ../shared/checks)
+  # JSON on the command line (scripts and contract checks)
   jq
   # worker environments: ci/debian13-env.sh builds a Debian 13 root, bwrap enters it
   debootstrap bubblewrap

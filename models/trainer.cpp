@@ -13,6 +13,7 @@
 #include "models/data/xoshiro256.hpp"
 #include "models/op_pass.hpp"
 #include "models/planted_fault_actions.hpp"
+#include "models/torch_compat.hpp"
 #include "models/torch_runtime.hpp"
 
 namespace repro {
@@ -74,7 +75,7 @@ void Trainer::name_tensors(OpTracer& tracer) {
   }
   auto& state = m_optimizer->state();
   for (const auto& item : m_model->named_parameters()) {
-    auto found = state.find(c10::guts::to_string(item.value().unsafeGetTensorImpl()));
+    auto found = state.find(optimizer_state_key(item.value()));
     if (found != state.end()) {
       auto& adam = static_cast<torch::optim::AdamParamState&>(*found->second);
       tracer.name_tensor(adam.exp_avg(), item.key() + ".exp_avg");

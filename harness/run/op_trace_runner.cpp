@@ -25,11 +25,14 @@ std::string OpTraceRunner::run_worker(const Cell& cell, const std::filesystem::p
   write_file_atomic(config_path, to_json(launch.config).dump(2) + "\n");
   ProcessSpec spec;
   spec.program = launch.program;
-  spec.args = {"--config",          config_path.string(),
-               "--trace",           trace_path.string(),
-               "--op-trace-step",   std::to_string(step),
-               "--op-trace",        (dir / "ops.jsonl").string(),
-               "--stop-after-dump", "--quiet"};
+  // Through the cell's worker environment (e.g. bwrap into the debian13 root), like the cell.
+  spec.args = launch.wrapper_args;
+  for (const std::string& arg :
+       {std::string("--config"), config_path.string(), std::string("--trace"), trace_path.string(),
+        std::string("--op-trace-step"), std::to_string(step), std::string("--op-trace"),
+        (dir / "ops.jsonl").string(), std::string("--stop-after-dump"), std::string("--quiet")}) {
+    spec.args.push_back(arg);
+  }
   spec.args.insert(spec.args.end(), extra.begin(), extra.end());
   spec.env = launch.env;
   spec.stdout_path = dir / "stdout";

@@ -9,7 +9,6 @@
 #include "harness/util/str_cat.hpp"
 
 namespace repro {
-namespace {
 
 // "OpenBLAS 0.3.21 DYNAMIC_ARCH ..." -> "0.3.21"; anything else: the text itself.
 std::string short_version(const std::string& text) {
@@ -37,7 +36,7 @@ std::string slug(const std::string& text) {
   return out.empty() ? "unknown" : out;
 }
 
-}  // namespace
+namespace {}  // namespace
 
 nlohmann::json to_json(const Fingerprint& fp) {
   nlohmann::json j;

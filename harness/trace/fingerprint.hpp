@@ -59,4 +59,12 @@ std::string environment_class(const Fingerprint& fp);
 // Names of the class fields whose values differ ("blas_version: 0.3.21 -> 0.3.26").
 std::vector<std::string> environment_class_differences(const Fingerprint& a, const Fingerprint& b);
 
+// "OpenBLAS 0.3.21 DYNAMIC_ARCH ..." -> "0.3.21": the first dotted version number in
+// `text`, or `text` itself when it has none.
+std::string short_version(const std::string& text);
+
+// Lowercase letters, digits and '.', every other run as one '-', no trailing '-':
+// "AMD EPYC" -> "amd-epyc"; "unknown" when nothing is left (environment class names).
+std::string slug(const std::string& text);
+
 }  // namespace repro

@@ -9,11 +9,11 @@
 #include "harness/verdict/divergence_summary.hpp"
 #include "harness/verdict/golden_gate.hpp"
 #include "harness/verdict/input_errors.hpp"
+#include "harness/verdict/library_versions.hpp"
 #include "harness/verdict/localization_plan.hpp"
 #include "harness/verdict/magnitude_probe.hpp"
-#include "harness/verdict/trace_consistency.hpp"
-#include "harness/verdict/library_versions.hpp"
 #include "harness/verdict/non_finite.hpp"
+#include "harness/verdict/trace_consistency.hpp"
 
 namespace repro {
 namespace {

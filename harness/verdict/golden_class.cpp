@@ -8,32 +8,6 @@
 namespace repro {
 namespace {
 
-// "OpenBLAS 0.3.21 DYNAMIC_ARCH ..." -> "0.3.21"; anything else: the text itself.
-std::string short_version(const std::string& text) {
-  static const std::regex k_version(R"((\d+\.\d+(\.\d+)?))");
-  std::smatch m;
-  if (std::regex_search(text, m, k_version)) {
-    return m.str(1);
-  }
-  return text;
-}
-
-std::string slug(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '.') {
-      out += static_cast<char>(std::tolower(u));
-    } else if (!out.empty() && out.back() != '-') {
-      out += '-';
-    }
-  }
-  while (!out.empty() && out.back() == '-') {
-    out.pop_back();
-  }
-  return out.empty() ? "unknown" : out;
-}
-
 std::string value_of(const ClassFields& fields, const std::string& name) {
   for (const auto& [field, value] : fields) {
     if (field == name) {

@@ -98,9 +98,14 @@ int main(int argc, char** argv) {
   run.cell.role = repro::CellRole::baseline;
   run.status = repro::RunStatus::ran;
   run.trace = t;
-  repro::GoldenFile golden =
-      repro::make_golden("smoke", fingerprint(), {run}, "fuzz seed", "2026-01-01T00:00:00Z");
-  repro::write_file_atomic(corpus / "golden" / "smoke.json", repro::serialize_golden(golden));
+  repro::GoldenProvenance provenance;
+  provenance.blessed_at = "2026-01-01T00:00:00Z";
+  provenance.reason = "fuzz seed";
+  provenance.source = "run";
+  const std::vector<repro::GoldenFile> goldens =
+      repro::make_goldens("smoke", repro::golden_candidates({run}, fingerprint()), provenance);
+  repro::write_file_atomic(corpus / "golden" / "smoke.json",
+                           repro::serialize_golden(goldens.at(0)));
 
   repro::TensorDump dump;
   dump.step = 1;

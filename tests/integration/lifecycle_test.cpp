@@ -212,11 +212,19 @@ TEST(Lifecycle, InterruptReportsTheFinishedCellsEverywhere) {
   ASSERT_EQ(report["cells"].size(), 4u);
   EXPECT_EQ(report["cells"][0]["role"], "baseline");
   EXPECT_EQ(report["cells"][0]["verdict"], "identical") << report["cells"][0].dump(2);
+  // On an idle machine the tiny cells may all finish before SIGINT lands (the signal then
+  // stops the run during its checks): each cell is a real verdict or "not run".
+  bool any_not_run = false;
   for (size_t i = 1; i < report["cells"].size(); ++i) {
-    EXPECT_EQ(report["cells"][i]["verdict"], "not run") << report["cells"][i].dump(2);
+    const std::string verdict = report["cells"][i]["verdict"];
+    EXPECT_TRUE(verdict == "not run" || verdict == "diverged" || verdict == "identical")
+        << report["cells"][i].dump(2);
+    any_not_run = any_not_run || verdict == "not run";
   }
   std::string junit = read_file(out("r.xml"));
-  EXPECT_NE(junit.find("not run: interrupted"), std::string::npos) << junit;
+  if (any_not_run) {
+    EXPECT_NE(junit.find("not run: interrupted"), std::string::npos) << junit;
+  }
   EXPECT_NE(junit.find("name=\"verdict\" value=\"interrupted\""), std::string::npos) << junit;
   EXPECT_NE(read_file(out("r.md")).find("interrupted by SIGINT"), std::string::npos);
   EXPECT_NE(read_file(out("r.html")).find("INTERRUPTED"), std::string::npos);

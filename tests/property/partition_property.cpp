@@ -51,7 +51,7 @@ struct ReferenceRow {
   int fold;
 };
 
-// ../shared/vectors/partition_md5.tsv: id, md5 hex and fold computed with Python's hashlib.
+// tests/data/partition_md5.tsv: id, md5 hex and fold computed with Python's hashlib.
 const std::vector<ReferenceRow>& reference_rows() {
   static const std::vector<ReferenceRow> rows = [] {
     std::vector<ReferenceRow> out;
