@@ -104,10 +104,9 @@ int run_main(int argc, char** argv) {
     install_interrupt_handler();
     enable_orphan_reaping();
   }
-  int rc =
-      dispatch_subcommand(app, common, env_options, partition_options, history_options, run_options,
-                          axes_options, bless_options, golden_options, plan_options, merge_options,
-                          report_options, matrix_options);
+  int rc = dispatch_subcommand(app, common, env_options, partition_options, history_options,
+                               run_options, axes_options, bless_options, golden_options,
+                               plan_options, merge_options, report_options, matrix_options);
   reap_orphans();
   // run and bless say themselves what an interrupt cost; env and axes only lose the probe.
   bool probe_only = app.got_subcommand("env") || app.got_subcommand("axes");

@@ -6,6 +6,7 @@
 #include <limits>
 #include <system_error>
 
+#include "harness/report/diagnosis_json.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
@@ -31,8 +32,8 @@ E parse_word(const std::array<E, N>& values, const std::string& text, const Json
 }
 
 constexpr std::array k_verdicts = {CellVerdict::identical, CellVerdict::diverged,
-                                   CellVerdict::skipped, CellVerdict::crashed,
-                                   CellVerdict::timeout};
+                                   CellVerdict::skipped,   CellVerdict::crashed,
+                                   CellVerdict::timeout,   CellVerdict::not_run};
 constexpr std::array k_roles = {CellRole::baseline, CellRole::repeat, CellRole::variant};
 constexpr std::array k_golden = {GoldenStatus::match, GoldenStatus::mismatch,
                                  GoldenStatus::missing};
@@ -152,6 +153,14 @@ CellReport cell_from(const json& j, const JsonPath& at) {
   }
   c.wall_seconds = get_number(j, "wall_seconds", at);
   c.first_divergence = divergence_from(j, "first_divergence", at);
+  if (j.contains("divergence_summary")) {
+    c.divergence_summary =
+        divergence_summary_from_json(j["divergence_summary"], at.child("divergence_summary"));
+  }
+  if (j.contains("first_divergent_op")) {
+    c.first_divergent_op =
+        op_localization_from_json(j["first_divergent_op"], at.child("first_divergent_op"));
+  }
   c.golden = golden_from(j, "golden", at);
   c.golden_divergence = divergence_from(j, "golden_first_divergence", at);
   c.failures = string_list(j, "failures", at);
@@ -180,6 +189,28 @@ CellReport cell_from(const json& j, const JsonPath& at) {
         c.eval[name] = value.get<double>();
       }
     }
+  }
+  if (j.contains("predictions") && !j["predictions"].is_null()) {
+    c.predictions = predictions_from_json(j["predictions"], at.child("predictions"));
+  }
+  if (j.contains("prediction_change") && !j["prediction_change"].is_null()) {
+    JsonPath change_at = at.child("prediction_change");
+    const json& change = require_object(j["prediction_change"], change_at);
+    PredictionChange pc;
+    pc.pixels = get_int(change, "pixels", change_at);
+    pc.differing = get_int(change, "differing", change_at);
+    JsonPath by_at = change_at.child("differing_by_sample");
+    const json& by = require_array(require_field(change, "differing_by_sample", change_at), by_at);
+    for (size_t i = 0; i < by.size(); ++i) {
+      if (!by[i].is_number_integer()) {
+        throw Error(file_of(at), by_at.index(i).field, "expected an integer");
+      }
+      pc.differing_by_sample.push_back(by[i].get<std::int64_t>());
+    }
+    if (pc.pixels < 0 || pc.differing < 0 || pc.differing > pc.pixels) {
+      throw Error(file_of(at), change_at.field, "expected 0 <= differing <= pixels");
+    }
+    c.prediction_change = std::move(pc);
   }
   return c;
 }
@@ -224,8 +255,8 @@ RunReport run_report_from_json(const json& j, const std::string& file) {
   r.suite = get_string(j, "suite", at);
   r.design = get_string(j, "design", at);
   std::string verdict = get_string(j, "verdict", at);
-  if (verdict != "pass" && verdict != "fail") {
-    throw Error(file, "verdict", "expected \"pass\" or \"fail\"");
+  if (verdict != "pass" && verdict != "fail" && verdict != "interrupted") {
+    throw Error(file, "verdict", "expected \"pass\", \"fail\" or \"interrupted\"");
   }
   r.pass = verdict == "pass";
   r.exit_code = static_cast<int>(get_int(j, "exit_code", at));
@@ -239,6 +270,12 @@ RunReport run_report_from_json(const json& j, const std::string& file) {
     r.repeatable = repeatable.get<bool>();
   }
   r.culprit = get_string(j, "culprit", at);
+  if (j.contains("repeats")) {
+    JsonPath repeats_at = at.child("repeats");
+    const json& repeats = require_object(j["repeats"], repeats_at);
+    r.repeats_compared = static_cast<int>(get_int(repeats, "compared", repeats_at));
+    r.repeats_identical = static_cast<int>(get_int(repeats, "identical", repeats_at));
+  }
   JsonPath cells_at = at.child("cells");
   const json& cells = require_array(require_field(j, "cells", at), cells_at);
   for (size_t i = 0; i < cells.size(); ++i) {
@@ -290,6 +327,18 @@ RunReport run_report_from_json(const json& j, const std::string& file) {
          get_string(e, "message", a)});
   }
   r.summary = string_list(j, "summary", at);
+  if (verdict == "interrupted") {
+    // The signal's name is in the `interrupted` finding ("interrupted by SIGINT: ...").
+    r.interrupted_by = "signal";
+    for (const auto& f : r.findings) {
+      const std::string head = "interrupted by ";
+      const size_t colon = f.message.find(':');
+      if (f.code == "interrupted" && f.message.rfind(head, 0) == 0 && colon != std::string::npos) {
+        r.interrupted_by = f.message.substr(head.size(), colon - head.size());
+        break;
+      }
+    }
+  }
   r.plan = plan_from(j, at);
   return r;
 }

@@ -59,8 +59,7 @@ ShardFacts carry_shard_facts(const std::vector<const ShardReport*>& shards,
         facts.interrupted_by = f.message.rfind(head, 0) == 0 && colon != std::string::npos
                                    ? f.message.substr(head.size(), colon - head.size())
                                    : "signal";
-        facts.interrupted_exit_code =
-            shard->report.exit_code > 128 ? shard->report.exit_code : 130;
+        facts.interrupted_exit_code = shard->report.exit_code > 128 ? shard->report.exit_code : 130;
       }
     }
   }

@@ -2,7 +2,6 @@
 #include "harness/verdict/localization_plan.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <set>
 #include <string>
 
@@ -134,11 +133,14 @@ void add_diagnosis(const CellRun& baseline, const std::vector<CellRun>& runs,
                                 : k_localize_cost_factor * baseline.wall_seconds *
                                       static_cast<double>(fd.step + 1) / static_cast<double>(steps);
     if (budget_seconds >= 0 && estimate > budget_seconds) {
-      char text[64];
-      std::snprintf(text, sizeof text, "%.0f s", estimate);
-      insert_line(
-          attribution.summary_lines, head,
-          label + ": first divergent op not localized (about " + text + "; run with --localize)");
+      // Kept in the cell (JSON first_divergent_op.status "not_localized") so that a merged
+      // or re-rendered report says it too.
+      OpLocalization skipped;
+      skipped.status = "not_localized";
+      skipped.step = fd.step;
+      skipped.seconds = estimate;
+      insert_line(attribution.summary_lines, head, label + ": " + skipped.describe());
+      c.first_divergent_op = std::move(skipped);
       continue;
     }
     OpLocalization loc = localize(*op_traces, baseline.cell, runs[i].cell, fd.step);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <iterator>
 
 #include "harness/trace/digest.hpp"
@@ -185,6 +186,12 @@ std::string OpLocalization::describe() const {
   if (status == "sequence_differs") {
     return "the runs execute different ops at op " + std::to_string(index) + " of lane " +
            std::to_string(lane) + ": " + op + " vs " + other_op + where;
+  }
+  if (status == "not_localized") {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.0f s", seconds);
+    return std::string("first divergent op not localized (about ") + text +
+           "; run with --localize)";
   }
   if (status == "identical") {
     return "the op-traced re-runs are identical at step " + std::to_string(step) +

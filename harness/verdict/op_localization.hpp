@@ -17,7 +17,8 @@ struct OpLocalization {
   // "inputs_differ": the first op whose outputs differ already has differing inputs
   // (the values came from outside the traced ops: data, initialisation, an earlier
   // step); "sequence_differs": the two runs executed different ops; "identical": no op
-  // differs (the re-runs did not reproduce the divergence); "unavailable": no op traces.
+  // differs (the re-runs did not reproduce the divergence); "unavailable": no op traces;
+  // "not_localized": skipped, its estimated cost (`seconds`) was over the budget.
   std::string status = "unavailable";
   int step = 0;
   int lane = -1;
@@ -35,7 +36,7 @@ struct OpLocalization {
   std::optional<std::uint64_t> max_ulp;
   std::string magnitude_note;
   std::string note;    // why unavailable; for "op": that the kernels inside it differ
-  double seconds = 0;  // what localizing cost (worker re-runs)
+  double seconds = 0;  // what localizing cost (worker re-runs); the estimate if skipped
   int ops_compared = 0;
 
   // "the first divergent op is aten::convolution_backward in head (backward, step 0):

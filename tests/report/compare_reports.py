@@ -2,7 +2,8 @@
 """Compares two JSON reports for equality, ignoring what differs from run to run.
 
 Usage: compare_reports.py UNSHARDED.json MERGED.json
-Ignored: cells[].step_time_ms and cells[].wall_seconds (timings). Everything else, the
+Ignored: cells[].step_time_ms, cells[].wall_seconds and cells[].first_divergent_op.seconds
+(timings). Everything else, the
 plan included, must be equal. Exit 0 when equal; 1 with a unified diff otherwise.
 """
 import difflib
@@ -16,6 +17,8 @@ def normalized(path):
     for cell in report.get("cells", []):
         cell["step_time_ms"] = "<timing>"
         cell["wall_seconds"] = "<timing>"
+        if isinstance(cell.get("first_divergent_op"), dict):
+            cell["first_divergent_op"]["seconds"] = "<timing>"
     return json.dumps(report, indent=2, ensure_ascii=False).splitlines()
 
 

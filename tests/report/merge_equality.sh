@@ -4,7 +4,8 @@
 # against docs/schemas/report.schema.json and every JUnit file against the Jenkins xunit XSD.
 # Usage: merge_equality.sh REPRO_CHECK SOURCE_DIR WORK_DIR SUITE SHARDS [RUN OPTION...]
 # Run options (e.g. --require-golden=portable --skip-without-golden) go to every run; the
-# merged report must apply the same golden gate as the unsharded one.
+# merged report must apply the same golden gate as the unsharded one. Pass --localize or
+# --no-localize: the default localizes only when it looks cheap, which depends on the load.
 set -euo pipefail
 bin=$1 src=$2 work=$3 suite=$4 shards=$5
 shift 5

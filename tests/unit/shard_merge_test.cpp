@@ -205,6 +205,24 @@ TEST(JsonReportReader, RoundTripsEveryField) {
   r.plan = plan_of(full_design_runs(), ShardSpec{1, 4});
   r.cells[2].loss_by_step = {0.5, 0.25};
   r.cells[2].eval = {{"mean_iou", 0.4}, {"loss", 0.7}};
+  OpLocalization op;
+  op.status = "op";
+  op.step = 1;
+  op.lane = 0;
+  op.index = 12;
+  op.op = "aten::convolution_backward";
+  op.module = "head";
+  op.pass = "backward";
+  op.inputs = {OpTensor{"float32", {8, 3, 1, 1}, false, {}}};
+  op.outputs = {OpTensor{"float32", {3}, false, {}}};
+  op.output = 0;
+  op.max_abs_diff = 2.0e-08;
+  op.max_ulp = 3;
+  op.note = "the kernels inside it differ";
+  op.seconds = 4.5;
+  op.ops_compared = 240;
+  r.cells[2].first_divergent_op = op;
+  ASSERT_TRUE(r.cells[2].divergence_summary.has_value());  // what merge must carry
   RunReport back = run_report_from_json(nlohmann::json::parse(report_to_json(r).dump()), "r.json");
   EXPECT_EQ(json_text(back), json_text(r));
 }
