@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "harness/util/base64.hpp"
+#include "models/data/png_codec.hpp"
 #include "models/pet_batches.hpp"
 
 namespace repro {
@@ -14,10 +16,40 @@ namespace {
 
 constexpr size_t k_eval_batch = 16;
 
+// Mask colours by class: pet orange, background grey, border white.
+constexpr std::uint8_t k_mask_colours[3][3] = {{230, 126, 34}, {90, 90, 90}, {245, 245, 245}};
+
+// The predicted classes of one sample of a batch ([H, W] int64 on the CPU).
+PredictionSample prediction_of(const PetSample& sample, const at::Tensor& classes) {
+  PredictionSample p;
+  p.id = sample.id;
+  p.height = static_cast<int>(classes.size(0));
+  p.width = static_cast<int>(classes.size(1));
+  const at::Tensor bytes = classes.to(at::kByte).contiguous();
+  const auto* data = bytes.data_ptr<std::uint8_t>();
+  p.classes.assign(data, data + bytes.numel());
+  return p;
+}
+
+PredictionImage picture_of(const PetSample& sample, const PredictionSample& prediction) {
+  Image mask = Image::blank(prediction.width, prediction.height, 3);
+  for (size_t k = 0; k < prediction.classes.size(); ++k) {
+    for (size_t c = 0; c < 3; ++c) {
+      mask.pixels[k * 3 + c] = k_mask_colours[prediction.classes[k] % 3][c];
+    }
+  }
+  const std::string input = encode_png(sample.image);
+  const std::string coloured = encode_png(mask);
+  auto bytes = [](const std::string& s) {
+    return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  };
+  return {sample.id, base64_encode(bytes(input)), base64_encode(bytes(coloured))};
+}
+
 }  // namespace
 
 SegmentationMetrics evaluate(UNet& model, const std::vector<PetSample>& samples, int max_samples,
-                             c10::Device device) {
+                             c10::Device device, Predictions* predictions) {
   SegmentationMetrics metrics;
   size_t count = samples.size();
   if (max_samples > 0) {
@@ -41,7 +73,21 @@ SegmentationMetrics evaluate(UNet& model, const std::vector<PetSample>& samples,
             .item<double>();
     pixels += labels.numel();
     // confusion[label][prediction] as a bincount of label * 3 + prediction.
-    const at::Tensor codes = (labels * 3 + logits.argmax(/*dim=*/1)).flatten().cpu();
+    const at::Tensor predicted = logits.argmax(/*dim=*/1);
+    const at::Tensor codes = (labels * 3 + predicted).flatten().cpu();
+    if (predictions != nullptr) {
+      const at::Tensor on_cpu = predicted.cpu();
+      for (size_t i = 0; i < chunk.size(); ++i) {
+        const size_t index = begin + i;
+        if (index >= static_cast<size_t>(k_max_prediction_samples)) {
+          break;
+        }
+        predictions->samples.push_back(prediction_of(*chunk[i], on_cpu[static_cast<long>(i)]));
+        if (index < static_cast<size_t>(k_max_prediction_images)) {
+          predictions->images.push_back(picture_of(*chunk[i], predictions->samples.back()));
+        }
+      }
+    }
     const at::Tensor counts = at::bincount(codes, /*weights=*/{}, /*minlength=*/9);
     const auto* c = counts.data_ptr<std::int64_t>();
     for (size_t label = 0; label < 3; ++label) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "harness/trace/predictions.hpp"
 #include "models/data/pet_sample.hpp"
 #include "models/unet.hpp"
 
@@ -29,9 +30,11 @@ struct SegmentationMetrics {
 };
 
 // Runs `model` in eval mode without gradients over `samples` (the first `max_samples`
-// when > 0) in batches, on `device`. Leaves the model in eval mode.
+// when > 0) in batches, on `device`. Leaves the model in eval mode. With `predictions`,
+// also keeps the predicted classes of the first k_max_prediction_samples samples and the
+// pictures (input, coloured mask) of the first k_max_prediction_images.
 SegmentationMetrics evaluate(UNet& model, const std::vector<PetSample>& samples, int max_samples,
-                             c10::Device device);
+                             c10::Device device, Predictions* predictions = nullptr);
 
 // The eval record's metrics object (docs/trace-format.md), with "split": "validation".
 nlohmann::json to_json(const SegmentationMetrics& metrics);

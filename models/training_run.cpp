@@ -171,9 +171,11 @@ void run_training(const WorkerConfig& config, const Fingerprint& fingerprint,
         progress << "repro-worker: no validation samples (fold 7): evaluation skipped\n";
       }
     } else {
+      Predictions predictions;
       const SegmentationMetrics metrics =
-          evaluate(trainer.model(), data.validation, config.eval.max_samples, trainer.device());
-      trace.write_eval(to_json(metrics));
+          evaluate(trainer.model(), data.validation, config.eval.max_samples, trainer.device(),
+                   &predictions);
+      trace.write_eval(to_json(metrics), &predictions);
       if (!options.quiet) {
         progress << "repro-worker: validation " << metrics.samples << " samples, "
                  << format("loss %.4f, pixel accuracy %.3f, mean IoU %.3f", metrics.loss,

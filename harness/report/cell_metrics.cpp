@@ -22,7 +22,25 @@ void attach_cell_metrics(RunReport& report, const std::vector<CellRun>& runs) {
           }
         }
       }
+      cell.predictions = run.trace->predictions;
+      if (cell.predictions && cell.role != CellRole::baseline) {
+        for (auto& image : cell.predictions->images) {
+          image.input_png.clear();  // the same data as the baseline's: kept once
+        }
+      }
       break;
+    }
+  }
+  const CellReport* baseline = nullptr;
+  for (const auto& cell : report.cells) {
+    if (cell.role == CellRole::baseline && cell.predictions) {
+      baseline = &cell;
+    }
+  }
+  for (auto& cell : report.cells) {
+    cell.prediction_change.reset();
+    if (baseline != nullptr && &cell != baseline && cell.predictions) {
+      cell.prediction_change = compare_predictions(*baseline->predictions, *cell.predictions);
     }
   }
 }

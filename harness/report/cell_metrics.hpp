@@ -14,8 +14,9 @@ inline constexpr const char* k_report_eval_metrics[] = {"loss", "mean_iou", "mea
                                                         "pixel_accuracy"};
 
 // For each cell of `report`, the run with the same id: its trace's loss per step and its
-// eval metrics (the ones in k_report_eval_metrics that are numbers). Cells without a
-// trace keep empty values. Never throws.
+// eval metrics (the ones in k_report_eval_metrics that are numbers) and predictions (input
+// pictures kept for the baseline only). Then each other cell's prediction_change against
+// the baseline's predictions. Cells without a trace keep empty values. Never throws.
 void attach_cell_metrics(RunReport& report, const std::vector<CellRun>& runs);
 
 }  // namespace repro

@@ -117,58 +117,51 @@ void write_report(std::ostream& out, const RunReport& r) {
       << "</pre>\n</details>\n";
 }
 
-// Bars of diverged cells per run, oldest on the left, coloured by verdict.
-void write_trend(std::ostream& out, const std::vector<HistoryRow>& newest_first) {
-  std::vector<HistoryRow> rows(newest_first.rbegin(), newest_first.rend());
-  int top = 1;
-  for (const auto& row : rows) {
-    top = std::max(top, std::max(row.diverged, 1));
+// The first 8 hex digits of the plan hash in a row's report ("" when absent): runs with
+// `--axis` overrides or another golden gate have another plan.
+std::string plan_of(const HistoryRow& row) {
+  nlohmann::json j = nlohmann::json::parse(row.report_json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object() && j.contains("plan") && j["plan"].is_object() && j["plan"].contains("hash") &&
+      j["plan"]["hash"].is_string()) {
+    return j["plan"]["hash"].get<std::string>().substr(0, 8);
   }
-  const int bar = 14;
-  const int gap = 4;
-  const int height = 120;
-  const int left = 30;
-  int width = left + static_cast<int>(rows.size()) * (bar + gap) + gap;
-  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\""
-      << height + 20 << "\" role=\"img\" aria-label=\"diverged cells per run\">\n";
-  out << "<text x=\"0\" y=\"12\">" << top << "</text><text x=\"0\" y=\"" << height
-      << "\">0</text>\n";
-  out << "<line x1=\"" << left - 2 << "\" y1=\"" << height << "\" x2=\"" << width << "\" y2=\""
-      << height << "\" stroke=\"#999\"/>\n";
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const HistoryRow& row = rows[i];
-    int bar_height = std::max(2, row.diverged * (height - 10) / top);
-    int x = left + gap + static_cast<int>(i) * (bar + gap);
-    out << "<rect class=\"bar-" << (row.verdict == "pass" ? "pass" : "fail") << "\" x=\"" << x
-        << "\" y=\"" << height - bar_height << "\" width=\"" << bar << "\" height=\"" << bar_height
-        << "\"><title>"
-        << h(row.time + " " + row.suite + ": " + row.verdict + ", " + std::to_string(row.diverged) +
-             " of " + std::to_string(row.cells) + " cells diverged")
-        << "</title></rect>\n";
-  }
-  out << "<text x=\"" << left << "\" y=\"" << height + 15
-      << "\">oldest → newest; bar height: diverged cells; red: run failed</text>\n";
-  out << "</svg>\n";
+  return "";
 }
 
+// One table per suite and environment class (newest first inside), so that runs of
+// different suites, machines or library stacks are never read as one trend. Charts over
+// nights are `repro-check report`'s job (Vega-Lite).
 void write_history(std::ostream& out, const std::vector<HistoryRow>& rows) {
   out << "<h2>History</h2>\n";
   if (rows.empty()) {
     out << "<p class=\"muted\">No runs recorded yet.</p>\n";
     return;
   }
-  write_trend(out, rows);
-  out << "<table>\n<tr><th>Time (UTC)</th><th>Suite</th><th>Environment class</th>"
-         "<th>Verdict</th><th>Exit</th><th>Cells</th><th>Diverged</th><th>Culprit</th></tr>\n";
+  out << "<p class=\"muted\">Grouped by suite and environment class. For charts over "
+         "nights: <code>repro-check report --suite SUITE --html FILE</code>.</p>\n";
+  std::vector<std::pair<std::string, std::string>> groups;
   for (const auto& row : rows) {
-    out << "<tr><td>" << h(row.time) << "</td><td>" << h(row.suite) << "</td><td><code>"
-        << h(row.environment_class) << "</code></td><td class=\""
-        << (row.verdict == "pass" ? "pass" : "fail") << "\">" << h(row.verdict)
-        << "</td><td class=\"num\">" << row.exit_code << "</td><td class=\"num\">" << row.cells
-        << "</td><td class=\"num\">" << row.diverged << "</td><td>" << h(row.culprit)
-        << "</td></tr>\n";
+    std::pair<std::string, std::string> key{row.suite, row.environment_class};
+    if (std::find(groups.begin(), groups.end(), key) == groups.end()) {
+      groups.push_back(key);
+    }
   }
-  out << "</table>\n";
+  for (const auto& [suite, environment_class] : groups) {
+    out << "<h3>Suite <code>" << h(suite) << "</code> · environment class <code>"
+        << h(environment_class) << "</code></h3>\n<table>\n<tr><th>Time (UTC)</th><th>Plan</th>"
+        << "<th>Verdict</th><th>Exit</th><th>Cells</th><th>Diverged</th><th>Culprit</th></tr>\n";
+    for (const auto& row : rows) {
+      if (row.suite != suite || row.environment_class != environment_class) {
+        continue;
+      }
+      out << "<tr><td>" << h(row.time) << "</td><td><code>" << h(plan_of(row))
+          << "</code></td><td class=\"" << (row.verdict == "pass" ? "pass" : "fail") << "\">"
+          << h(row.verdict) << "</td><td class=\"num\">" << row.exit_code
+          << "</td><td class=\"num\">" << row.cells << "</td><td class=\"num\">" << row.diverged
+          << "</td><td>" << h(row.culprit) << "</td></tr>\n";
+    }
+    out << "</table>\n";
+  }
 }
 
 }  // namespace

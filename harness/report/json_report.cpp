@@ -140,6 +140,15 @@ ordered report_to_json(const RunReport& report) {
       eval[name] = optional_number(value);
     }
     cell["eval"] = c.eval.empty() ? ordered(nullptr) : std::move(eval);
+    cell["predictions"] = c.predictions ? to_json(*c.predictions) : ordered(nullptr);
+    if (c.prediction_change) {
+      cell["prediction_change"] = {
+          {"pixels", c.prediction_change->pixels},
+          {"differing", c.prediction_change->differing},
+          {"differing_by_sample", c.prediction_change->differing_by_sample}};
+    } else {
+      cell["prediction_change"] = nullptr;
+    }
     cells.push_back(std::move(cell));
     golden[c.id] = golden_json(c.golden);
   }

@@ -286,6 +286,15 @@ NightlyChart model_effect_chart(const NightGroup& group) {
                           {"baseline", theirs->second}});
         }
       }
+      if (c.prediction_change && c.prediction_change->pixels > 0) {
+        const double share = static_cast<double>(c.prediction_change->differing) /
+                             static_cast<double>(c.prediction_change->pixels);
+        rows.push_back({{"setting", a.axis + " " + a.from + "→" + a.to},
+                        {"metric", "predicted_class_changed"},
+                        {"delta", share},
+                        {"value", share},
+                        {"baseline", 0.0}});
+      }
     }
   }
   if (rows.empty()) {

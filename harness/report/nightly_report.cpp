@@ -20,6 +20,7 @@ th { background: #f3f3f3; }
 .muted, .caption { color: #666; } .caption { margin: 0.2em 0 0.6em; }
 .chart { margin: 0.5em 0 1.5em; }
 #repro-script-errors { color: #b00020; white-space: pre-wrap; }
+table.strip img { width: 128px; height: 128px; image-rendering: pixelated; }
 )css";
 
 // Records script errors where a test (and a person) sees them, before any chart code runs.
@@ -33,6 +34,15 @@ function reproError(message) {
 }
 window.addEventListener('error', function (e) { reproError(e.message || 'script error'); });
 window.addEventListener('unhandledrejection', function (e) { reproError(e.reason); });
+window.addEventListener('load', function () {
+  var images = document.querySelectorAll('img');
+  var decoded = 0;
+  images.forEach(function (img) {
+    if (img.complete && img.naturalWidth > 0) { decoded += 1; }
+    else { reproError('image did not decode: ' + img.alt); }
+  });
+  document.body.setAttribute('data-images-decoded', String(decoded));
+});
 (function () {
   var original = console.error;
   console.error = function () {
@@ -120,6 +130,81 @@ void write_metric_table(std::ostream& out, const nlohmann::json& rows) {
   out << "</table>\n";
 }
 
+std::string png_img(const std::string& base64_png, const std::string& alt) {
+  return "<img src=\"data:image/png;base64," + base64_png + "\" alt=\"" + h(alt) + "\">";
+}
+
+// For each breaking single-axis change of the latest night: how many validation pixels
+// the cell predicts differently from the baseline, and a strip of a few validation images
+// with both cells' predicted masks side by side.
+void write_prediction_strip(std::ostream& out, const RunReport& r) {
+  const CellReport* baseline = nullptr;
+  for (const auto& c : r.cells) {
+    if (c.role == CellRole::baseline && c.predictions) {
+      baseline = &c;
+    }
+  }
+  if (baseline == nullptr) {
+    out << "<p class=\"muted\">No predicted masks on the latest night (the worker writes "
+           "them with its validation metrics).</p>\n";
+    return;
+  }
+  out << "<h3>Predicted masks: baseline and each breaking setting</h3>\n<p class=\"caption\">"
+         "Orange: pet, grey: background, white: border. Counts are over the first "
+      << baseline->predictions->samples.size() << " validation images.</p>\n";
+  int strips = 0;
+  for (const auto& a : r.attribution) {
+    const CellReport* cell = nullptr;
+    for (const auto& c : r.cells) {
+      if (a.breaks && c.id == a.cell_id && c.predictions && c.prediction_change) {
+        cell = &c;
+      }
+    }
+    if (cell == nullptr) {
+      continue;
+    }
+    ++strips;
+    const PredictionChange& change = *cell->prediction_change;
+    char share[32];
+    std::snprintf(share, sizeof share, "%.2f%%",
+                  change.pixels == 0 ? 0.0
+                                     : 100.0 * static_cast<double>(change.differing) /
+                                           static_cast<double>(change.pixels));
+    out << "<div class=\"strip\" data-setting=\"" << h(a.axis) << "\"><p><b>"
+        << h(a.axis + " " + a.from + "→" + a.to) << "</b>: " << change.differing << " of "
+        << change.pixels << " validation pixels (" << share
+        << ") get another predicted class.</p>\n<table class=\"strip\"><tr><th>Image</th>"
+           "<th>Input</th><th>Baseline</th><th>"
+        << h(r.label(*cell)) << "</th><th>Pixels changed</th></tr>\n";
+    for (const auto& image : baseline->predictions->images) {
+      const PredictionImage* theirs = nullptr;
+      for (const auto& other : cell->predictions->images) {
+        if (other.id == image.id) {
+          theirs = &other;
+        }
+      }
+      std::int64_t differing = -1;
+      for (size_t i = 0; i < baseline->predictions->samples.size(); ++i) {
+        if (baseline->predictions->samples[i].id == image.id &&
+            i < change.differing_by_sample.size()) {
+          differing = change.differing_by_sample[i];
+        }
+      }
+      out << "<tr><td>" << h(image.id) << "</td><td>"
+          << (image.input_png.empty() ? "" : png_img(image.input_png, image.id + " input"))
+          << "</td><td>" << png_img(image.mask_png, image.id + " baseline mask") << "</td><td>"
+          << (theirs == nullptr ? "-" : png_img(theirs->mask_png, image.id + " cell mask"))
+          << "</td><td>" << (differing < 0 ? std::string("-") : std::to_string(differing))
+          << "</td></tr>\n";
+    }
+    out << "</table></div>\n";
+  }
+  if (strips == 0) {
+    out << "<p class=\"muted\">No breaking setting with predicted masks on the latest "
+           "night.</p>\n";
+  }
+}
+
 // JSON inside <script type="application/json">: "</" must not close the element.
 std::string script_safe(const std::string& json_text) {
   std::string out;
@@ -173,10 +258,8 @@ void write_nightly_html(std::ostream& out, const NightlyHistory& history,
     if (c.id == "model-effect" && !c.spec.is_null()) {
       write_metric_table(out, c.spec["data"]["values"]);
     }
-    if (c.id == "model-effect") {
-      out << "<p class=\"muted\">The share of validation pixels whose predicted class differs "
-             "and the image strip of predicted masks need prediction masks from the worker, "
-             "which this version does not record yet.</p>\n";
+    if (c.id == "model-effect" && !history.groups.empty()) {
+      write_prediction_strip(out, history.groups.front().nights.back().report);
     }
   }
   if (history.groups.size() > 1) {

@@ -161,10 +161,13 @@ std::string timing_line(int step, double ms) {
   return line_of(j);
 }
 
-std::string eval_line(const nlohmann::json& metrics) {
+std::string eval_line(const nlohmann::json& metrics, const Predictions* predictions) {
   ordered j;
   j["type"] = "eval";
   j["metrics"] = metrics;
+  if (predictions != nullptr) {
+    j["predictions"] = to_json(*predictions);
+  }
   return line_of(j);
 }
 
@@ -187,8 +190,8 @@ void TraceWriter::write_step(const StepRecord& step) {
 void TraceWriter::write_timing(int step, double ms) {
   m_file.append(timing_line(step, ms));
 }
-void TraceWriter::write_eval(const nlohmann::json& metrics) {
-  m_file.append(eval_line(metrics));
+void TraceWriter::write_eval(const nlohmann::json& metrics, const Predictions* predictions) {
+  m_file.append(eval_line(metrics, predictions));
 }
 
 void TraceWriter::finish(int steps, std::string_view status) {
@@ -277,6 +280,9 @@ Trace parse_trace(std::string_view text, const std::string& source_name) {
       trace.step_time_ms[static_cast<size_t>(step)] = ms;
     } else if (type == "eval") {
       trace.eval = require_object(require_field(j, "metrics", at), at.child("metrics"));
+      if (j.contains("predictions")) {
+        trace.predictions = predictions_from_json(j["predictions"], at.child("predictions"));
+      }
     } else if (type == "end") {
       trace.complete = true;
       trace.end_status = get_string(j, "status", at);

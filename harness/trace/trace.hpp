@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/trace/digest.hpp"
+#include "harness/trace/predictions.hpp"
 #include "harness/util/atomic_file.hpp"
 
 namespace repro {
@@ -70,10 +71,11 @@ struct TraceHeader {
 struct Trace {
   TraceHeader header;
   std::vector<StepRecord> steps;
-  std::vector<double> step_time_ms;    // by step; may be shorter than steps
-  std::optional<nlohmann::json> eval;  // evaluation metrics, when the run evaluated
-  bool complete = false;               // an "end" record was read
-  std::string end_status;              // "ok" or the producer's failure text
+  std::vector<double> step_time_ms;        // by step; may be shorter than steps
+  std::optional<nlohmann::json> eval;      // evaluation metrics, when the run evaluated
+  std::optional<Predictions> predictions;  // the eval record's predictions, when written
+  bool complete = false;                   // an "end" record was read
+  std::string end_status;                  // "ok" or the producer's failure text
 };
 
 // Recomputes the root from the tensor list (what a producer must write as "root").
@@ -83,7 +85,7 @@ Digest compute_root(const StepRecord& step);
 std::string header_line(const TraceHeader& header);
 std::string step_line(const StepRecord& step);
 std::string timing_line(int step, double ms);
-std::string eval_line(const nlohmann::json& metrics);
+std::string eval_line(const nlohmann::json& metrics, const Predictions* predictions = nullptr);
 std::string end_line(int steps, std::string_view status);
 
 // Writes a trace line by line to `<path>.partial`, renamed to `path` by finish(),
@@ -94,7 +96,7 @@ class TraceWriter {
   void write_header(const TraceHeader& header);
   void write_step(const StepRecord& step);
   void write_timing(int step, double ms);
-  void write_eval(const nlohmann::json& metrics);
+  void write_eval(const nlohmann::json& metrics, const Predictions* predictions = nullptr);
   // Writes the end record and moves the file into place.
   void finish(int steps, std::string_view status = "ok");
 

@@ -11,6 +11,7 @@
 #include "harness/plan/cell.hpp"
 #include "harness/plan/plan_identity.hpp"
 #include "harness/trace/fingerprint.hpp"
+#include "harness/trace/predictions.hpp"
 #include "harness/util/exit_codes.hpp"
 #include "harness/verdict/attribute.hpp"
 #include "harness/verdict/compare.hpp"
@@ -70,6 +71,11 @@ struct CellReport {
   // pixel_accuracy); empty when the cell did not run or did not evaluate.
   std::vector<double> loss_by_step;
   std::map<std::string, double> eval;
+  // The predicted classes of a few validation images (and, for the baseline only, their
+  // pictures), when the worker wrote them; and for other cells how they differ from the
+  // baseline's (pixels compared, pixels with another class).
+  std::optional<Predictions> predictions;
+  std::optional<PredictionChange> prediction_change;
 };
 
 struct RunReport {

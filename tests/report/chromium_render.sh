@@ -38,6 +38,12 @@ for chart in re.findall(r'<div class="chart[^"]*" id="([^"]+)"', dom):
     marks = len(re.findall(r'class="mark-(?:rect|line|symbol|area|text)', body))
     assert marks > 0, f"chart {chart}: no marks drawn"
     print(f"chart {chart}: rendered ({marks} mark groups)")
+# The image strip: every picture (input, both cells' masks) decoded.
+images = len(re.findall(r"<img src=\"data:image/png;base64,", dom))
+decoded = re.search(r'data-images-decoded="(\d+)"', dom)
+assert images > 0, "no image strip of predicted masks"
+assert decoded and int(decoded.group(1)) == images, (images, decoded and decoded.group(1))
+print(f"image strip: {images} pictures decoded")
 shot = sys.argv[2]
 assert os.path.exists(shot) and os.path.getsize(shot) > 10000, "no screenshot"
 print(f"screenshot: {shot} ({os.path.getsize(shot)} bytes)")

@@ -43,5 +43,11 @@ assert "Compared with 2026-02-01T03:00:00Z" in section, section
 markdown = open(sys.argv[2], encoding="utf-8").read()
 assert "| new divergence | `" in markdown and "threads 1→2" in markdown, markdown
 print(f"first section names the new divergence: {cell} ({setting}): {what}")
+# What the divergence does to the model: the pixel count and the strip of predicted masks.
+strip = re.search(r'<div class="strip" data-setting="threads"><p><b>threads 1→2</b>: (\d+) of '
+                  r'(\d+) validation pixels', page)
+assert strip and int(strip.group(2)) > 0, "no predicted-mask strip for threads 1→2"
+assert page.count("data:image/png;base64,") >= 3, "the strip lacks input and both masks"
+print(f"predicted masks: threads 1→2 changes {strip.group(1)} of {strip.group(2)} pixels")
 PY
 echo "PASS"

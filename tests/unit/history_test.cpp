@@ -177,7 +177,7 @@ TEST(HistoryCommand, PrintsRowsAndWritesHtml) {
   EXPECT_EQ(rc, k_exit_ok);
   EXPECT_NE(out.find("threads 1→2 breaks bit-equality"), std::string::npos) << out;
   std::string page = read_file(html);
-  EXPECT_NE(page.find("<rect "), std::string::npos);
+  EXPECT_NE(page.find("<h3>Suite <code>nightly</code>"), std::string::npos);
 }
 
 TEST(HistoryCommand, CorruptHistoryIsExit2) {

@@ -284,11 +284,12 @@ TEST(MarkdownReport, HasHeadlineTableAndCulprit) {
   EXPECT_NE(md.find("<details><summary>Fingerprint</summary>"), std::string::npos);
 }
 
-TEST(HtmlReport, IsSelfContainedWithTrend) {
-  std::vector<HistoryRow> history(3);
-  for (int i = 0; i < 3; ++i) {
-    history[i].time = "2024-05-0" + std::to_string(3 - i) + "T02:00:00Z";
-    history[i].suite = "nightly";
+TEST(HtmlReport, IsSelfContainedAndGroupsHistoryBySuiteAndClass) {
+  std::vector<HistoryRow> history(4);
+  for (int i = 0; i < 4; ++i) {
+    history[i].time = "2024-05-0" + std::to_string(4 - i) + "T02:00:00Z";
+    history[i].suite = i == 1 ? "pr" : "nightly";
+    history[i].environment_class = i == 3 ? "class-b" : "class-a";
     history[i].verdict = i == 0 ? "fail" : "pass";
     history[i].cells = 6;
     history[i].diverged = i;
@@ -298,7 +299,17 @@ TEST(HtmlReport, IsSelfContainedWithTrend) {
   write_html_report(out, nullptr, history);
   std::string html = out.str();
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
-  EXPECT_EQ(occurrences(html, "<rect "), 3u);
+  EXPECT_EQ(occurrences(html, "<svg"), 0u);  // charts are `repro-check report`'s, never drawn here
+  EXPECT_EQ(occurrences(html, "<h3>Suite"), 3u);
+  const size_t nightly_a = html.find("<code>nightly</code> · environment class <code>class-a");
+  const size_t pr_a = html.find("<code>pr</code> · environment class <code>class-a");
+  const size_t nightly_b = html.find("<code>nightly</code> · environment class <code>class-b");
+  ASSERT_NE(nightly_a, std::string::npos);
+  ASSERT_NE(pr_a, std::string::npos);
+  ASSERT_NE(nightly_b, std::string::npos);
+  // Rows 0 and 2 (nightly, class-a) sit together in the first table, before the pr one.
+  EXPECT_LT(html.find("2024-05-02T02:00:00Z"), pr_a);
+  EXPECT_GT(html.find("2024-05-03T02:00:00Z"), pr_a);
   EXPECT_NE(html.find("threads 1→2 breaks &lt;bit&gt;-equality"), std::string::npos);
   for (const char* external : {"<script", "<link", " src=", "https://", "url("}) {
     EXPECT_EQ(html.find(external), std::string::npos) << external;
