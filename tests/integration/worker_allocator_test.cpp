@@ -35,7 +35,7 @@ TEST(WorkerAllocator, WorkerLoadsTheConfiguredAllocator) {
 #endif
 }
 
-// Fresh worker processes, the committed smoke suite and goldens: every cell
+// Fresh worker processes (no fork server), the committed smoke suite and goldens: every cell
 // must match its golden bit for bit, whichever allocator the worker was linked with.
 TEST(WorkerAllocator, CommittedSmokeGoldensStillMatch) {
   TempDir root;
@@ -46,7 +46,7 @@ TEST(WorkerAllocator, CommittedSmokeGoldensStillMatch) {
   const auto report_path = root.path() / "report.json";
   CliResult run =
       run_repro_check({"run", "--suite", "smoke", "--root", root.path().string(), "--worker",
-                       worker_executable().string(), "--no-history",
+                       worker_executable().string(), "--no-history", "--no-fork-server",
                        "--skip-without-golden", "--json", report_path.string(), "--quiet"});
   if (run.exit_code == 77) {
     GTEST_SKIP() << "no committed smoke golden of this machine's class: " << run.out;
