@@ -158,7 +158,7 @@ if [ ! -x "$worker/bin/repro-worker" ]; then
   extra_binds=(--ro-bind "$src" /src --bind "$build" /build)
   jobs="$(nproc)"
   if ! in_root "$root" sh -c "cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DREPRO_WARNINGS_AS_ERRORS=ON -DREPRO_BUILD_TESTS=OFF -DREPRO_BUILD_BENCHMARKS=OFF \
+      -DREPRO_WARNINGS_AS_ERRORS=ON -DREPRO_BUILD_TESTS=OFF -DREPRO_BUILD_BENCHMARKS=OFF -DREPRO_WORKER_ALLOCATOR=system \
       && cmake --build /build -j$jobs --target repro-worker" >"$base/worker-build.log" 2>&1; then
     grep -m1 -B2 -A12 'error' "$base/worker-build.log" >&2 || tail -30 "$base/worker-build.log" >&2
     echo "debian13-env: the worker build failed (log: $base/worker-build.log)" >&2

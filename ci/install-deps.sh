@@ -9,8 +9,12 @@ packages=(
   # libraries, through find_package
   libtorch-dev libtbb-dev nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev
   libxxhash-dev libpng-dev libjpeg-dev
+  # the worker's allocator (tcmalloc, through pkg-config; models/CMakeLists.txt)
+  libgoogle-perftools-dev pkg-config
   # tests and benchmarks
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  # tests/benchmarks/worker_vs_python.sh: the same training in Debian's PyTorch
+  python3-torch
   # fuzzing (tests/fuzz, ci/fuzz.sh): clang with libFuzzer, ASan and UBSan runtimes
   clang-14 libclang-rt-14-dev
   # the interchangeable libblas.so.3 builds the `blas` axis switches between

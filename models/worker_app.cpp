@@ -8,12 +8,14 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/trace/worker_config.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/exit_codes.hpp"
 #include "models/data/oxford_pets.hpp"
 #include "models/data/pet_dataset.hpp"
+#include "models/fork_server.hpp"
 #include "models/torch_fingerprint.hpp"
 #include "models/torch_runtime.hpp"
 #include "models/training_run.hpp"
@@ -40,6 +42,7 @@ struct WorkerOptions {
   bool fingerprint = false;
   std::string device = "cpu";
   std::string export_dir;
+  std::vector<std::string> serve;  // REQUESTS REPLIES: fork server mode (models/fork_server.hpp)
   bool quiet = false;
 };
 
@@ -77,6 +80,14 @@ void add_options(CLI::App& app, WorkerOptions& o) {
                      "Write the config's synthetic dataset to DIR in Oxford-IIIT Pet layout "
                      "(images/*.jpg, annotations/trimaps/*.png) and exit");
   app.add_flag("-q,--quiet", o.quiet, "No progress lines on stderr");
+  app.add_option("--serve", o.serve,
+                 "Fork server: load once, then fork a worker run per request read from the "
+                 "REQUESTS FIFO, answering on REPLIES (used by repro-check; "
+                 "models/fork_server.hpp)")
+      ->expected(2)
+      ->excludes(config)
+      ->excludes(fingerprint)
+      ->excludes(export_data);
 
   trace->needs(config);
   dump_step->needs(trace)->needs(dump_dir);
@@ -147,9 +158,13 @@ int run_worker(int argc, char** argv) {
   add_options(app, options);
   try {
     app.parse(argc, argv);
+    if (!options.serve.empty()) {
+      return run_fork_server(options.serve[0], options.serve[1], argv[0], &run_worker);
+    }
     if (!options.fingerprint && options.export_dir.empty() && options.trace_path.empty()) {
       throw CLI::ValidationError("mode",
-                                 "one of --trace, --fingerprint or --export-data is required");
+                                 "one of --trace, --fingerprint, --export-data or --serve is "
+                                 "required");
     }
     if (options.stop_after_dump && !options.dump_step && !options.op_trace_step) {
       throw CLI::ValidationError("--stop-after-dump", "needs --dump-step or --op-trace-step");

@@ -3,6 +3,7 @@
 //   repro-worker --config FILE --trace FILE [--dump-step K --dump-dir DIR [--stop-after-dump]]
 //   repro-worker --fingerprint [--device cpu|gpu]     fingerprint JSON on stdout
 //   repro-worker --export-data DIR --config FILE      the synthetic dataset, Oxford layout
+//   repro-worker --serve REQUESTS REPLIES             fork server (models/fork_server.hpp)
 //
 // Exit codes: 0 done; 2 bad command line, config or input file ("repro-worker: error:
 // <file>: <field>: <what>" on stderr); 3 runtime failure; 77 cannot run here, with the

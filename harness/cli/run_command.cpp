@@ -112,6 +112,10 @@ void add_run_options(CLI::App* cmd, RunOptions& options) {
   cmd->add_flag("--keep-runs", options.keep_runs,
                 "Keep .repro/runs/<time>-<suite>/ (configs, traces, worker logs) after a "
                 "successful run");
+  cmd->add_flag("--no-fork-server", options.no_fork_server,
+                "Start a fresh worker process for every cell and re-run instead of forking "
+                "them from one loaded worker per environment (same bits, slower; "
+                "docs/benchmarks.md)");
   cmd->add_flag("--no-history", options.no_history,
                 "Do not append a row to .repro/history.sqlite (a --shard run never does: "
                 "`repro-check merge --history` records the merged run once)");
@@ -204,7 +208,7 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   GoldenStore golden(root / "golden");
   validate_goldens(golden, suite.name);
 
-  RunSetup setup = prepare_run_setup(common, suite.workload);
+  RunSetup setup = prepare_run_setup(common, suite.workload, !options.no_fork_server);
   RunPlan plan =
       plan_run(std::move(suite), overrides, setup.availability ? &*setup.availability : nullptr);
   if (!common.quiet) {

@@ -29,6 +29,7 @@ struct RunOptions {
   bool skip_without_golden = false;  // exit 77 when nothing was compared with a golden
   bool markdown_append = false;      // --markdown-append (always on for $GITHUB_STEP_SUMMARY)
   bool keep_runs = false;
+  bool no_fork_server = false;  // a fresh worker process per run (slower; same bits)
   bool no_history = false;
   std::string localize = "auto";  // --localize / --no-localize ("on", "off", "auto")
   int repeats = 1;                // --repeats N

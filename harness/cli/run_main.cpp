@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "harness/cli/axes_command.hpp"
+#include "harness/cli/bench_command.hpp"
 #include "harness/cli/bless_command.hpp"
 #include "harness/cli/common_options.hpp"
 #include "harness/cli/env_command.hpp"
@@ -33,7 +34,8 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
                         const AxesOptions& axes_options, const BlessOptions& bless_options,
                         const GoldenOptions& golden_options, const PlanOptions& plan_options,
                         const MergeOptions& merge_options, const ReportOptions& report_options,
-                        const RunOptions& matrix_options);
+                        const RunOptions& matrix_options,
+                        const BenchOptions& bench_options);
 
 }  // namespace
 
@@ -74,6 +76,8 @@ int run_main(int argc, char** argv) {
   add_merge_command(app, merge_options);
   ReportOptions report_options;
   add_report_command(app, report_options);
+  BenchOptions bench_options;
+  add_bench_command(app, bench_options);
   // `repro-check --matrix gpu,cpu` (no subcommand): `run --suite smoke --matrix gpu,cpu`.
   RunOptions matrix_options;
   add_matrix_shortcut(app, matrix_options);
@@ -86,6 +90,7 @@ int run_main(int argc, char** argv) {
       "  repro-check axes                      what this machine can run, and why not\n"
       "  repro-check bless --suite smoke --reason \"new machine\"\n"
       "  repro-check golden classes --suite pr  which classes have goldens, which agree\n"
+      "  repro-check bench --suite nightly      determinism tax: strict/fast per thread count\n"
       "  repro-check SUBCOMMAND --help         options and examples of each subcommand");
 
   try {
@@ -100,13 +105,15 @@ int run_main(int argc, char** argv) {
   // process is the subreaper of everything its workers leave behind. Nothing started for
   // a run outlives it.
   if (app.got_subcommand("env") || app.got_subcommand("run") || app.got_subcommand("axes") ||
-      app.got_subcommand("bless") || !matrix_options.matrix.empty()) {
+      app.got_subcommand("bless") || app.got_subcommand("bench") ||
+      !matrix_options.matrix.empty()) {
     install_interrupt_handler();
     enable_orphan_reaping();
   }
   int rc = dispatch_subcommand(app, common, env_options, partition_options, history_options,
                                run_options, axes_options, bless_options, golden_options,
-                               plan_options, merge_options, report_options, matrix_options);
+                               plan_options, merge_options, report_options, matrix_options,
+                               bench_options);
   reap_orphans();
   // run and bless say themselves what an interrupt cost; env and axes only lose the probe.
   bool probe_only = app.got_subcommand("env") || app.got_subcommand("axes");
@@ -121,7 +128,8 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
                         const AxesOptions& axes_options, const BlessOptions& bless_options,
                         const GoldenOptions& golden_options, const PlanOptions& plan_options,
                         const MergeOptions& merge_options, const ReportOptions& report_options,
-                        const RunOptions& matrix_options) {
+                        const RunOptions& matrix_options,
+                        const BenchOptions& bench_options) {
   try {
     if (app.got_subcommand("env")) {
       return run_env(common, env_options);
@@ -140,6 +148,9 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
     }
     if (app.got_subcommand("bless")) {
       return run_bless(common, bless_options);
+    }
+    if (app.got_subcommand("bench")) {
+      return run_bench(common, bench_options);
     }
     if (golden_command_given(app)) {
       return run_golden(common, golden_options);

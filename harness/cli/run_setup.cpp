@@ -4,16 +4,21 @@
 #include "harness/run/op_trace_runner.hpp"
 
 #include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 
 #include <iostream>
 
+#include "harness/run/fork_server.hpp"
+#include "harness/run/worker_process.hpp"
 #include "harness/util/subprocess.hpp"
 #include "harness/verdict/interruption.hpp"
 
 namespace repro {
 
-RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload) {
+RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload,
+                           bool fork_server) {
   RunSetup setup;
   setup.root = project_root(common);
   setup.launch.default_worker = worker_path(common);
@@ -21,7 +26,31 @@ RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& work
   setup.launch.environments = worker_environments(common, setup.launch.parent_env);
   // The probe sees what a baseline cell would: the same whitelist and thread variables.
   Environment env = cell_environment({}, workload, setup.launch);
-  MachineFacts facts = detect_machine_facts(setup.launch.default_worker, env);
+  ProbeRunner probe;
+  // Only our own worker speaks --serve; a user's worker (another name) always starts fresh.
+  if (fork_server && setup.launch.default_worker.filename() == "repro-worker") {
+    std::string dir = (std::filesystem::temp_directory_path() / "repro-fork-XXXXXX").string();
+    if (::mkdtemp(dir.data()) != nullptr) {
+      ForkServerOptions servers;
+      servers.dir = dir;
+      servers.programs = {setup.launch.default_worker};
+      servers.remove_dir = true;
+      servers.cancelled = [] { return interrupted(); };
+      setup.fork_servers = std::make_shared<ForkServerPool>(std::move(servers));
+      probe = [pool = setup.fork_servers](const ProcessSpec& spec,
+                                          const std::function<bool()>& cancelled) {
+        auto process = start_worker_process(spec, pool.get());
+        auto ended = wait_worker_process(*process, cancelled);
+        if (!ended) {
+          ProcessResult r = process->kill();
+          r.cancelled = true;
+          return r;
+        }
+        return *ended;
+      };
+    }
+  }
+  MachineFacts facts = detect_machine_facts(setup.launch.default_worker, env, probe);
   facts.environments = *setup.launch.environments;  // shares what either resolves
   setup.availability.emplace(std::move(facts));
   return setup;
@@ -36,6 +65,7 @@ std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const 
   options.jobs = jobs > 0 ? jobs : default_jobs(plan.cells, plan.suite.workload, available_cores());
   options.cell_timeout = std::chrono::seconds(plan.suite.cell_timeout_s);
   options.cancelled = [] { return interrupted(); };
+  options.fork_servers = setup.fork_servers;
   if (setup.availability) {
     const AxisAvailability* availability = &*setup.availability;
     options.skip_reason = [availability](const Cell& cell) {
@@ -98,6 +128,13 @@ std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& pl
   }
   executed.result = run_suite(input);
   progress.finish();
+  if (setup.fork_servers && !options.quiet) {
+    const auto& stats = setup.fork_servers->stats();
+    std::cerr << "repro-check: " << stats.served << " worker runs forked from "
+              << stats.servers_started << " fork server(s)"
+              << (stats.refused > 0 ? ", " + std::to_string(stats.refused) + " started fresh" : "")
+              << "\n";
+  }
   if (interrupted()) {
     if (!options.report_interrupted) {
       std::cerr << "repro-check: interrupted by " << interrupt_signal_name()

@@ -27,14 +27,21 @@ struct RunSetup {
   // Decided from the default worker's fingerprint (asked with the suite workload's
   // environment), /proc/cpuinfo and the installed BLAS builds.
   std::optional<AxisAvailability> availability;
+  // Fork servers for the default worker (harness/run/fork_server.hpp): the probe, the cells
+  // and their re-runs; null with --no-fork-server (a fresh process per run).
+  std::shared_ptr<ForkServerPool> fork_servers;
 };
 
 // Probes the default worker and the machine. Never throws for a worker that cannot answer:
-// its cells will crash with the reason instead, and gpu cells skip.
-RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload);
+// its cells will crash with the reason instead, and gpu cells skip. With `fork_server`, the
+// probe is the first run of the baseline environment's fork server (in a private folder
+// under TMPDIR, removed when the last user of the pool ends).
+RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload,
+                           bool fork_server = true);
 
 // Creates ROOT/.repro/runs/<UTC>-<suite> and a ProcessRunner for `plan` there: `jobs` workers
-// at a time (0: default_jobs), the suite's cell time limit, unavailable cells skipped unstarted.
+// at a time (0: default_jobs), the suite's cell time limit, unavailable cells skipped unstarted,
+// the default worker's runs forked by setup.fork_servers when there are some.
 std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const RunPlan& plan,
                                                    int jobs, const std::filesystem::path& run_dir);
 

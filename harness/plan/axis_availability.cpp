@@ -53,11 +53,12 @@ std::set<std::string> read_cpu_flags(const std::filesystem::path& cpuinfo) {
 }
 
 MachineFacts detect_machine_facts(const std::filesystem::path& worker,
-                                  const std::map<std::string, std::string>& env) {
+                                  const std::map<std::string, std::string>& env,
+                                  const ProbeRunner& run) {
   MachineFacts facts;
   facts.cpu_flags = read_cpu_flags();
   try {
-    facts.fingerprint = probe_worker(worker, "cpu", env);
+    facts.fingerprint = probe_worker(worker, "cpu", env, run);
   } catch (const Error& e) {
     facts.fingerprint_error = e.what();
   }

@@ -11,6 +11,7 @@
 #include "harness/plan/blas_locator.hpp"
 #include "harness/plan/cell.hpp"
 #include "harness/plan/worker_environment.hpp"
+#include "harness/plan/worker_probe.hpp"
 #include "harness/trace/fingerprint.hpp"
 
 namespace repro {
@@ -27,8 +28,10 @@ struct MachineFacts {
 
 // Asks `worker --fingerprint --device cpu` (with `env`, the complete environment) and reads
 // /proc/cpuinfo. Never throws: a worker that cannot answer is recorded in fingerprint_error.
+// `run` runs the probe (see probe_worker).
 MachineFacts detect_machine_facts(const std::filesystem::path& worker,
-                                  const std::map<std::string, std::string>& env);
+                                  const std::map<std::string, std::string>& env,
+                                  const ProbeRunner& run = {});
 
 // The /proc/cpuinfo flags of the first processor ("avx2", "avx512f", ...); empty if unreadable.
 std::set<std::string> read_cpu_flags(const std::filesystem::path& cpuinfo = "/proc/cpuinfo");

@@ -34,7 +34,7 @@ class TempFolder {
 }  // namespace
 
 Fingerprint probe_worker(const std::filesystem::path& worker, const std::string& device,
-                         const std::map<std::string, std::string>& env) {
+                         const std::map<std::string, std::string>& env, const ProbeRunner& run) {
   // mkdtemp: a fresh private folder even when several checkers probe at once.
   std::string pattern = (std::filesystem::temp_directory_path() / "repro-probe-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
@@ -50,7 +50,8 @@ Fingerprint probe_worker(const std::filesystem::path& worker, const std::string&
   spec.stderr_path = tmp / "stderr";
   spec.timeout = std::chrono::seconds(120);
   // An interrupt (once the handler is installed) kills the probe and ends the wait.
-  ProcessResult r = run_process(spec, [] { return interrupted(); });
+  auto cancelled = [] { return interrupted(); };
+  ProcessResult r = run ? run(spec, cancelled) : run_process(spec, cancelled);
   if (r.cancelled) {
     throw Error(worker.string(), "--fingerprint",
                 std::string("interrupted by ") + interrupt_signal_name());

@@ -1,10 +1,8 @@
 // OpTraceRunner: worker re-runs that write op traces and one op's output dump.
 #include "harness/run/op_trace_runner.hpp"
 
-#include <chrono>
-#include <thread>
-
 #include "harness/run/worker_exit.hpp"
+#include "harness/run/worker_process.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 
@@ -41,13 +39,10 @@ std::string OpTraceRunner::run_worker(const Cell& cell, const std::filesystem::p
   if (m_options.cancelled && m_options.cancelled()) {
     return "interrupted";
   }
-  Process process(spec);
-  std::optional<ProcessResult> ended;
-  while (!(ended = process.poll())) {
-    if (m_options.cancelled && m_options.cancelled()) {
-      return "interrupted";  // ~Process kills the worker's process group
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto process = start_worker_process(spec, m_options.fork_servers.get());
+  const std::optional<ProcessResult> ended = wait_worker_process(*process, m_options.cancelled);
+  if (!ended) {
+    return "interrupted";
   }
   if (!ended->started || ended->timed_out || ended->signal != 0 || ended->exit_code != 0) {
     std::string tail = stderr_summary(spec.stderr_path);

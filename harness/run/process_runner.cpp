@@ -89,7 +89,7 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
   struct Active {
     size_t index;
     std::filesystem::path dir;
-    std::unique_ptr<Process> process;
+    std::unique_ptr<WorkerProcess> process;
   };
   std::vector<CellRun> runs(cells.size());
   std::vector<bool> finished(cells.size(), false);
@@ -171,15 +171,31 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
     spec.stdout_path = dir / "stdout";
     spec.stderr_path = dir / "stderr";
     spec.timeout = m_options.cell_timeout;
-    auto process = std::make_unique<Process>(spec);
+    auto process = start_worker_process(spec, m_options.fork_servers.get());
     if (!process->started()) {
-      complete(index, cell_run_from_exit(cell, dir, process->wait(), m_options.cell_timeout));
+      complete(index, cell_run_from_exit(cell, dir, *process->poll(), m_options.cell_timeout));
       return;
     }
     active.push_back({index, dir, std::move(process)});
     ++state.running;
     report(index, /*just_finished=*/false);
   };
+
+  if (m_options.fork_servers) {
+    // Every environment's server starts loading now, while the first cells run.
+    for (size_t index : pending) {
+      try {
+        CellLaunch launch = plan_cell_launch(cells[index], m_options.workload, m_options.launch,
+                                             k_cell_config_file, k_cell_trace_file);
+        ProcessSpec spec;
+        spec.program = launch.program;
+        spec.env = launch.env;
+        m_options.fork_servers->prestart(spec);
+      } catch (const Error&) {
+        // start() reports it as the cell's skip reason
+      }
+    }
+  }
 
   while (!pending.empty() || !active.empty()) {
     if (m_options.cancelled && m_options.cancelled()) {
@@ -282,13 +298,10 @@ std::optional<TensorDump> ProcessRunner::dump(const Cell& cell, int step, std::s
     if (m_options.cancelled && m_options.cancelled()) {
       return fail("interrupted");
     }
-    Process process(spec);
-    std::optional<ProcessResult> ended;
-    while (!(ended = process.poll())) {
-      if (m_options.cancelled && m_options.cancelled()) {
-        return fail("interrupted");  // ~Process kills the worker's process group
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto process = start_worker_process(spec, m_options.fork_servers.get());
+    const std::optional<ProcessResult> ended = wait_worker_process(*process, m_options.cancelled);
+    if (!ended) {
+      return fail("interrupted");
     }
     const ProcessResult& result = *ended;
     if (!result.started || result.timed_out || result.signal != 0 || result.exit_code != 0) {

@@ -10,12 +10,14 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "harness/run/cell_launch.hpp"
+#include "harness/run/fork_server.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/run/worker_exit.hpp"
 #include "harness/trace/worker_config.hpp"
@@ -38,6 +40,9 @@ struct ProcessRunnerOptions {
   // "interrupted while running (worker killed)" or "interrupted before it started". May
   // be empty.
   std::function<bool()> cancelled;
+  // Fork servers for the cells, their dump and op-trace re-runs (harness/run/fork_server.hpp);
+  // null: every run is a fresh process.
+  std::shared_ptr<ForkServerPool> fork_servers;
 };
 
 class ProcessRunner : public CellRunner, public DumpProvider {
