@@ -34,8 +34,7 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
                         const AxesOptions& axes_options, const BlessOptions& bless_options,
                         const GoldenOptions& golden_options, const PlanOptions& plan_options,
                         const MergeOptions& merge_options, const ReportOptions& report_options,
-                        const RunOptions& matrix_options,
-                        const BenchOptions& bench_options);
+                        const RunOptions& matrix_options, const BenchOptions& bench_options);
 
 }  // namespace
 
@@ -110,10 +109,10 @@ int run_main(int argc, char** argv) {
     install_interrupt_handler();
     enable_orphan_reaping();
   }
-  int rc = dispatch_subcommand(app, common, env_options, partition_options, history_options,
-                               run_options, axes_options, bless_options, golden_options,
-                               plan_options, merge_options, report_options, matrix_options,
-                               bench_options);
+  int rc =
+      dispatch_subcommand(app, common, env_options, partition_options, history_options, run_options,
+                          axes_options, bless_options, golden_options, plan_options, merge_options,
+                          report_options, matrix_options, bench_options);
   reap_orphans();
   // run and bless say themselves what an interrupt cost; env and axes only lose the probe.
   bool probe_only = app.got_subcommand("env") || app.got_subcommand("axes");
@@ -128,8 +127,7 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
                         const AxesOptions& axes_options, const BlessOptions& bless_options,
                         const GoldenOptions& golden_options, const PlanOptions& plan_options,
                         const MergeOptions& merge_options, const ReportOptions& report_options,
-                        const RunOptions& matrix_options,
-                        const BenchOptions& bench_options) {
+                        const RunOptions& matrix_options, const BenchOptions& bench_options) {
   try {
     if (app.got_subcommand("env")) {
       return run_env(common, env_options);
