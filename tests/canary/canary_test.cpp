@@ -14,6 +14,7 @@
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/json_fields.hpp"
 #include "harness/util/subprocess.hpp"
+#include "harness/verdict/magnitude_probe.hpp"
 #include "tests/integration/cli_process.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -98,6 +99,11 @@ TEST(Canary, UnseededDropoutMakesTheRepeatDifferAtStepZero) {
   EXPECT_EQ(fd.value("step", -1), 0) << fd.dump(2);
   // Dropout changes activations, not the data: the batch is identical.
   EXPECT_FALSE(starts_with(fd.value("tensor", ""), "batch")) << fd.dump(2);
+  // The dump re-runs draw other masks again, so they cannot reproduce the traced values:
+  // no magnitude is claimed ("0 ULP" beside "diverged" was the old lie), the note says why.
+  EXPECT_TRUE(fd["max_abs_diff"].is_null()) << fd.dump(2);
+  EXPECT_TRUE(fd["max_ulp"].is_null()) << fd.dump(2);
+  EXPECT_EQ(fd.value("magnitude_note", "").rfind(k_not_reproduced_note, 0), 0u) << fd.dump(2);
 }
 
 TEST(Canary, UnseededShuffleMakesTheRepeatDifferInTheBatch) {
