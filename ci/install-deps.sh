@@ -9,6 +9,8 @@ packages=(
   # libraries, through find_package
   libtorch-dev libtbb-dev nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev
   libxxhash-dev libpng-dev libjpeg-dev
+  # JSON Schema validation of every file read (header-only; docs/schemas/)
+  libvalijson-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   # fuzzing (tests/fuzz, ci/fuzz.sh): clang with libFuzzer, ASan and UBSan runtimes
@@ -17,6 +19,8 @@ packages=(
   libblas3 libopenblas0-pthread libopenblas0-openmp libblis4-pthread libatlas3-base
   # JSON on the command line (scripts and contract checks)
   jq
+  # the trace contract from Python: tests/contract, python/ (the PyTorch worker, `python` suite)
+  python3 python3-xxhash python3-torch
   # worker environments: ci/debian13-env.sh builds a Debian 13 root, bwrap enters it
   debootstrap bubblewrap
   # report tests: JUnit vs the Jenkins xunit XSD, JSON reports vs their JSON Schema, the
