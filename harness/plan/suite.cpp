@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/plan/axis.hpp"
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
@@ -69,6 +70,7 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
   JsonPath at{source, ""};
   require_object(j, at);
   check_format_version(j, at, 1, k_suite_format_version, "suite");
+  validate_against("suite.schema.json", j, source);
   reject_unknown_keys(j, at,
                       {"format_version", "name", "description", "workload", "axes", "design",
                        "invariant", "expect", "cell_timeout_s"});

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/trace/trace_value.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
@@ -13,6 +14,8 @@ namespace repro {
 namespace {
 
 using ordered = nlohmann::ordered_json;
+
+constexpr std::string_view k_trace_record_schema = "trace-record.schema.json";
 
 constexpr std::array<std::string_view, 6> k_kind_names = {"batch", "buffer", "loss",
                                                           "grad",  "param",  "optimizer"};
@@ -233,6 +236,11 @@ Trace parse_trace(std::string_view text, const std::string& source_name) {
       throw Error(source_name, e.field().empty() ? at.field : at.field + ": " + e.field(),
                   e.message());
     }
+    if (!have_header && j.is_object() && j.contains("type") && j["type"] == "header") {
+      // Before the schema: "too old" and "too new" are named apart (the schema allows 1-2).
+      check_format_version(j, at, 1, k_trace_format_version, "trace");
+    }
+    validate_against(k_trace_record_schema, j, source_name, at.field);
     std::string type = get_string(j, "type", at);
     if (!have_header) {
       if (type != "header") {

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
@@ -105,6 +106,7 @@ WorkerConfig worker_config_from_json(const nlohmann::json& j, const std::string&
   JsonPath at{source, ""};
   require_object(j, at);
   check_format_version(j, at, 1, k_worker_config_format_version, "worker config");
+  validate_against("worker-config.schema.json", j, source);
   reject_unknown_keys(j, at, {"format_version", "model", "data", "train", "settings", "eval"});
   WorkerConfig c;
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <set>
 
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
 #include "harness/util/json_parse.hpp"
@@ -218,6 +219,7 @@ GoldenFile parse_validated(std::string_view text, const std::string& file) {
             " --reason \"...\"` (docs/goldens.md)");
   }
   check_format_version(top, at, k_golden_format_version, k_golden_format_version, "golden");
+  validate_against("golden.schema.json", nlohmann::json::parse(doc.dump()), file);
   static const std::set<std::string> k_fields = {
       "format_version",   "suite", "environment_class", "class_fields",
       "digest_algorithm", "cells", "checksum"};
