@@ -67,8 +67,8 @@ bool valid_suite_name(const std::string& name) {
 // Variables the checker sets for every cell (docs/suites.md): a suite may not override them.
 bool checker_variable(const std::string& name) {
   return name == "OMP_NUM_THREADS" || name == "OPENBLAS_NUM_THREADS" ||
-         name == "BLIS_NUM_THREADS" || name == "MKL_NUM_THREADS" ||
-         name == "ATEN_CPU_CAPABILITY" || name == "LD_LIBRARY_PATH";
+         name == "BLIS_NUM_THREADS" || name == "MKL_NUM_THREADS" || name == "ATEN_CPU_CAPABILITY" ||
+         name == "LD_LIBRARY_PATH";
 }
 
 // An axis entry's "env": {"VALUE": {"NAME": "TEXT"}}; VALUE one of the axis's values.
@@ -78,8 +78,8 @@ void parse_axis_env(const nlohmann::json& env, const AxisDefinition& def, const 
   require_object(env, at);
   for (auto it = env.begin(); it != env.end(); ++it) {
     const JsonPath value_at = at.child(it.key());
-    auto value = normalize_values(def, {it.key()}, at.file,
-                                  [&](size_t) { return value_at.field; })[0];
+    auto value =
+        normalize_values(def, {it.key()}, at.file, [&](size_t) { return value_at.field; })[0];
     if (std::find(axis.values.begin(), axis.values.end(), value) == axis.values.end()) {
       throw Error(at.file, value_at.field,
                   "'" + it.key() + "' is not one of the values of axis '" + axis.name + "'");
@@ -104,7 +104,6 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
   JsonPath at{source, ""};
   require_object(j, at);
   check_format_version(j, at, 1, k_suite_format_version, "suite");
-  validate_against("suite.schema.json", j, source);
   reject_unknown_keys(j, at,
                       {"format_version", "name", "description", "workload", "axes", "design",
                        "invariant", "expect", "cell_timeout_s"});
@@ -214,6 +213,8 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
                 "must be between 1 and 86400 seconds, found " + std::to_string(timeout));
   }
   suite.cell_timeout_s = static_cast<int>(timeout);
+  // After the specific checks above: the schema catches whatever they let through.
+  validate_against("suite.schema.json", j, source);
   return suite;
 }
 

@@ -15,17 +15,33 @@
 namespace repro {
 namespace {
 
-// valijson's context is {"<root>", "[key]", "[3]", ...}: a dotted path like JsonPath's.
-std::string field_of(const std::vector<std::string>& context) {
+// valijson's context is {"<root>", "[key]", "[3]", ...}, the same for an object key and an
+// array index: walking `document` along it tells them apart. `node` ends at the value the
+// context names (nullptr when it cannot be followed).
+std::string field_of(const std::vector<std::string>& context, const nlohmann::json& document,
+                     const nlohmann::json** node) {
   std::string out;
+  const nlohmann::json* at = &document;
   for (const auto& part : context) {
     if (part == "<root>" || part.size() < 2) {
       continue;
     }
     std::string inner = part.substr(1, part.size() - 2);
-    bool index = !inner.empty() && std::all_of(inner.begin(), inner.end(),
-                                               [](char c) { return c >= '0' && c <= '9'; });
-    out = index ? out + part : join_field(out, inner);
+    if (at != nullptr && at->is_array()) {
+      out += part;
+      size_t index = 0;
+      bool numeric = !inner.empty() && inner.find_first_not_of("0123456789") == std::string::npos;
+      if (numeric) {
+        index = static_cast<size_t>(std::stoull(inner));
+      }
+      at = numeric && index < at->size() ? &(*at)[index] : nullptr;
+    } else {
+      out = join_field(out, inner);
+      at = at != nullptr && at->is_object() && at->contains(inner) ? &(*at)[inner] : nullptr;
+    }
+  }
+  if (node != nullptr) {
+    *node = at;
   }
   return out;
 }
@@ -44,30 +60,69 @@ std::string first_quoted(const std::string& text, bool last = false) {
              : text.substr(open + 1, close - open - 1);
 }
 
+// "999999.000000" -> "999999" (valijson prints limits with std::to_string).
+std::string trim_number(std::string text) {
+  if (text.find('.') != std::string::npos) {
+    while (!text.empty() && text.back() == '0') {
+      text.pop_back();
+    }
+    if (!text.empty() && text.back() == '.') {
+      text.pop_back();
+    }
+  }
+  return text;
+}
+
+// ": found X" for a short scalar value, else "".
+std::string found_text(const nlohmann::json* value) {
+  if (value == nullptr || value->is_structured()) {
+    return value != nullptr ? std::string(", found ") + value->type_name() : "";
+  }
+  std::string text = value->dump();
+  return text.size() <= 80 ? ", found " + text : "";
+}
+
 bool is_summary(const std::string& description) {
   // Errors an enclosing schema adds on top of the specific one it found inside.
   return description.rfind("Failed to validate against", 0) == 0 ||
          description.rfind("Failed to validate item", 0) == 0;
 }
 
-SchemaViolation violation_of(const valijson::ValidationResults::Error& e) {
-  std::string field = field_of(e.context);
+SchemaViolation violation_of(const valijson::ValidationResults::Error& e,
+                             const nlohmann::json& document) {
+  const nlohmann::json* node = nullptr;
+  std::string field = field_of(e.context, document, &node);
   std::string text = e.description;
   while (!text.empty() && text.back() == '.') {
     text.pop_back();
   }
-  if (text.rfind("Missing required property", 0) == 0) {
+  auto starts = [&](std::string_view prefix) { return text.rfind(prefix, 0) == 0; };
+  if (starts("Missing required property")) {
     return {join_field(field, first_quoted(text)), "missing required field"};
   }
-  if (text.rfind("Object contains a property that could not be validated", 0) == 0) {
-    return {join_field(field, first_quoted(text, /*last=*/true)), "unknown field (not in the schema)"};
+  if (starts("Object contains a property that could not be validated")) {
+    return {join_field(field, first_quoted(text, /*last=*/true)),
+            "unknown field (not in the schema)"};
   }
-  if (text.rfind("Value type not permitted", 0) == 0) {
-    return {field, "wrong type"};
+  if (starts("Value type not permitted")) {
+    return {field, "wrong type" + found_text(node)};
   }
-  if (text.rfind("Failed to match against any enum values", 0) == 0 ||
-      text.rfind("Failed to match expected value set by 'const'", 0) == 0) {
-    return {field, "value not allowed"};
+  if (starts("Failed to match against any enum values") ||
+      starts("Failed to match expected value set by 'const'")) {
+    return {field, "value not allowed" + found_text(node)};
+  }
+  if (starts("Failed to match regex")) {
+    return {field, "malformed: does not match the schema's pattern" + found_text(node)};
+  }
+  for (auto [prefix, words] : {std::pair{"Expected number less than or equal to ", "at most "},
+                               std::pair{"Expected number less than ", "below "},
+                               std::pair{"Expected number greater than or equal to ", "at least "},
+                               std::pair{"Expected number greater than ", "above "}}) {
+    if (starts(prefix)) {
+      return {field, "out of range: must be " + std::string(words) +
+                         trim_number(text.substr(std::string_view(prefix).size())) +
+                         found_text(node)};
+    }
   }
   return {field, text};
 }
@@ -130,7 +185,7 @@ std::vector<SchemaViolation> JsonSchema::violations(const nlohmann::json& docume
         continue;
       }
     }
-    auto v = violation_of(errors[i]);
+    auto v = violation_of(errors[i], document);
     auto& into = summary ? summaries : specific;
     bool seen = std::any_of(into.begin(), into.end(), [&](const SchemaViolation& s) {
       return s.field == v.field && s.rule == v.rule;

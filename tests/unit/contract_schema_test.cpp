@@ -15,6 +15,7 @@
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
+#include "harness/verdict/trace_validation.hpp"
 #include "tests/support/synthetic_traces.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
@@ -64,9 +65,9 @@ Error rejection(const std::function<void()>& read) {
 
 TEST(ContractSchema, EverySchemaIsEmbeddedAsInDocs) {
   auto names = contract_schema_names();
-  for (const char* name : {"trace-record.schema.json", "fingerprint.schema.json",
-                           "tensor-dump.schema.json", "suite.schema.json", "golden.schema.json",
-                           "worker-config.schema.json"}) {
+  for (const char* name :
+       {"trace-record.schema.json", "fingerprint.schema.json", "tensor-dump.schema.json",
+        "suite.schema.json", "golden.schema.json", "worker-config.schema.json"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   }
   for (const auto& name : names) {
@@ -162,27 +163,46 @@ TEST(ContractSchema, FingerprintNamesEveryMissingFieldAtOnce) {
   }
 }
 
-TEST(ContractSchema, TraceRecordViolationNamesLineAndField) {
+TEST(ContractSchema, TraceFieldTheReaderIgnoresIsNamed) {
   Trace trace = test::make_trace(1);
   TraceHeader header;
   header.producer = "test";
   std::string step = step_line(trace.steps[0]);
-  std::string bad = step.replace(step.find("\"root\":\"") + 8, 2, "XY");
-  std::string text = header_line(header) + bad + end_line(1, "ok");
-  Error e = rejection([&] { parse_trace(text, "t.jsonl"); });
-  EXPECT_EQ(e.field(), "line 2.root");
-  EXPECT_NE(e.message().find("pattern"), std::string::npos) << e.message();
+  step.insert(step.find("\"root\""), "\"note\":\"x\",");
+  Error e = rejection([&] { parse_trace(header_line(header) + step, "t.jsonl"); });
+  EXPECT_EQ(e.file(), "t.jsonl");
+  EXPECT_EQ(e.field(), "line 2.note");
+  EXPECT_NE(e.message().find("unknown field"), std::string::npos) << e.message();
   EXPECT_NE(e.message().find("trace-record.schema.json"), std::string::npos) << e.message();
 }
 
-TEST(ContractSchema, TraceTensorKindOutsideTheEnumIsNamed) {
+TEST(ContractSchema, TraceRangeTheReaderIgnoresIsNamed) {
   Trace trace = test::make_trace(1);
   TraceHeader header;
-  std::string step = step_line(trace.steps[0]);
-  step.replace(step.find("\"batch\""), 7, "\"input\"");
-  Error e = rejection([&] { parse_trace(header_line(header) + step, "t.jsonl"); });
-  EXPECT_EQ(e.field(), "line 2.tensors[0][1]");
-  EXPECT_NE(e.message().find("value not allowed"), std::string::npos) << e.message();
+  std::string text = header_line(header) + step_line(trace.steps[0]) +
+                     "{\"type\":\"timing\",\"step\":0,\"ms\":-1}\n";
+  Error e = rejection([&] { parse_trace(text, "t.jsonl"); });
+  EXPECT_EQ(e.field(), "line 3.ms");
+  EXPECT_NE(e.message().find("out of range: must be at least 0, found -1"), std::string::npos)
+      << e.message();
+}
+
+TEST(ContractSchema, ViolationsOfEveryLineAreListedByTraceValidation) {
+  Trace trace = test::make_trace(2);
+  TraceHeader header;
+  header.fingerprint = to_json(full_fingerprint());
+  std::string first = step_line(trace.steps[0]);
+  first.replace(first.find("\"batch\""), 7, "\"input\"");
+  std::string second = step_line(trace.steps[1]);
+  second.replace(second.find("\"root\":\"") + 8, 2, "XY");
+  auto found = validate_trace_text(header_line(header) + first + second, "t.jsonl");
+  ASSERT_EQ(found.size(), 2U);
+  EXPECT_EQ(found[0].rule, "trace.schema");
+  EXPECT_EQ(found[0].where, "line 2.tensors[0][1]");
+  EXPECT_NE(found[0].what.find("value not allowed, found \"input\""), std::string::npos)
+      << found[0].what;
+  EXPECT_EQ(found[1].where, "line 3.root");
+  EXPECT_NE(found[1].what.find("malformed"), std::string::npos) << found[1].what;
 }
 
 TEST(ContractSchema, NewerTraceVersionIsStillNamedTooNew) {
