@@ -12,9 +12,9 @@ namespace repro {
 
 struct WorkerCommandOptions {
   std::string worker;
-  std::string config;                  // "" = the built-in tiny workload
-  std::string keep;                    // keep the runs' folders here ("" = a removed temp folder)
-  std::vector<std::string> env;        // NAME=VALUE added to the worker's environment
+  std::string config;            // "" = the built-in tiny workload
+  std::string keep;              // keep the runs' folders here ("" = a removed temp folder)
+  std::vector<std::string> env;  // NAME=VALUE added to the worker's environment
   int timeout_s = 300;
 };
 

@@ -23,8 +23,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 // Schema violations of every line (and of the header's fingerprint); false when the text
 // is not even JSON Lines, so the reader's own message is the better one.
-bool check_lines(std::string_view text, const std::string& source,
-                 std::vector<Deviation>& out) {
+bool check_lines(std::string_view text, const std::string& source, std::vector<Deviation>& out) {
   size_t pos = 0;
   size_t line_no = 0;
   bool parsed_all = true;
@@ -50,8 +49,7 @@ bool check_lines(std::string_view text, const std::string& source,
     if (j.is_object() && j.value("type", "") == "header" && j.contains("fingerprint") &&
         j["fingerprint"].is_object()) {
       for (const auto& v : contract_schema(k_fingerprint_schema).violations(j["fingerprint"])) {
-        out.push_back(
-            {"trace.fingerprint", join_field(at + ".fingerprint", v.field), v.rule});
+        out.push_back({"trace.fingerprint", join_field(at + ".fingerprint", v.field), v.rule});
       }
     }
   }
@@ -131,9 +129,8 @@ std::vector<Deviation> step_order_deviations(const StepRecord& step, const std::
 std::vector<Deviation> validate_trace_text(std::string_view text, const std::string& source) {
   std::vector<Deviation> out;
   bool json_lines = check_lines(text, source, out);
-  const bool schema_broken = std::any_of(out.begin(), out.end(), [](const Deviation& d) {
-    return d.rule == "trace.schema";
-  });
+  const bool schema_broken = std::any_of(
+      out.begin(), out.end(), [](const Deviation& d) { return d.rule == "trace.schema"; });
   if (schema_broken && json_lines) {
     return out;  // the reader would stop at the first of these
   }

@@ -75,17 +75,19 @@ void fail(RuleOutcome& r, std::string where, std::string what) {
 
 // fingerprint.*: `--fingerprint --device cpu`.
 void check_fingerprint(const ConformanceOptions& o, Rules& rules) {
-  WorkerCall call = call_worker(o, {"--fingerprint", "--device", "cpu"}, o.work_dir / "fingerprint");
+  WorkerCall call =
+      call_worker(o, {"--fingerprint", "--device", "cpu"}, o.work_dir / "fingerprint");
   auto& exit_rule = rules.add("fingerprint.exit", "`--fingerprint --device cpu` exits 0");
   if (!call.result.started || call.result.exit_code != 0) {
     fail(exit_rule, "--fingerprint", exit_text(call));
-    rules.skip("fingerprint.schema", "stdout is one JSON object conforming to fingerprint.schema.json",
+    rules.skip("fingerprint.schema",
+               "stdout is one JSON object conforming to fingerprint.schema.json",
                "fingerprint.exit");
     rules.skip("fingerprint.device", "it describes the device asked for (cpu)", "fingerprint.exit");
     return;
   }
-  auto& schema_rule =
-      rules.add("fingerprint.schema", "stdout is one JSON object conforming to fingerprint.schema.json");
+  auto& schema_rule = rules.add("fingerprint.schema",
+                                "stdout is one JSON object conforming to fingerprint.schema.json");
   nlohmann::json fp;
   try {
     fp = parse_json_strict(call.stdout_text, "--fingerprint");
@@ -99,8 +101,8 @@ void check_fingerprint(const ConformanceOptions& o, Rules& rules) {
   if (!fp.is_object() || fp.value("device", "") != "cpu") {
     fail(device_rule, "fingerprint.device",
          "expected \"cpu\", found " + (fp.is_object() && fp.contains("device")
-                                            ? fp["device"].dump()
-                                            : std::string("nothing")));
+                                           ? fp["device"].dump()
+                                           : std::string("nothing")));
   }
 }
 
@@ -159,10 +161,12 @@ TraceRun run_training(const ConformanceOptions& o, const nlohmann::json& config,
     const std::pair<const char*, const char*> k_trace_rules[] = {
         {"trace.schema", "every line conforms to trace-record.schema.json"},
         {"trace.fingerprint", "the header's fingerprint conforms to fingerprint.schema.json"},
-        {"trace.reader", "the reader's rules: root recomputes, steps consecutive from 0, end "
-                         "counts the steps"},
-        {"trace.order", "tensors in contract order: batch, buffer, loss, grad, param, optimizer "
-                        "(interleaved per parameter)"},
+        {"trace.reader",
+         "the reader's rules: root recomputes, steps consecutive from 0, end "
+         "counts the steps"},
+        {"trace.order",
+         "tensors in contract order: batch, buffer, loss, grad, param, optimizer "
+         "(interleaved per parameter)"},
         {"trace.loss", "the `loss` tensor's digest matches loss.bits"}};
     for (const auto& [rule, description] : k_trace_rules) {
       if (!deviations.empty()) {
@@ -218,17 +222,17 @@ void check_dump(const ConformanceOptions& o, const Trace& reference, int step, R
   fs::create_directories(dump_dir, ec);
   write_file_atomic(dir / "config.json", o.config_json.dump(2) + "\n");
   const fs::path trace_path = dump_dir / "trace.jsonl";
-  WorkerCall call = call_worker(o,
-                                {"--config", (dir / "config.json").string(), "--trace",
-                                 trace_path.string(), "--dump-step", std::to_string(step),
-                                 "--dump-dir", dump_dir.string(), "--stop-after-dump"},
-                                dir);
-  auto& exit_rule = rules.add("dump.exit", "`--dump-step K --dump-dir DIR --stop-after-dump` exits 0");
+  WorkerCall call = call_worker(
+      o,
+      {"--config", (dir / "config.json").string(), "--trace", trace_path.string(), "--dump-step",
+       std::to_string(step), "--dump-dir", dump_dir.string(), "--stop-after-dump"},
+      dir);
+  auto& exit_rule =
+      rules.add("dump.exit", "`--dump-step K --dump-dir DIR --stop-after-dump` exits 0");
   const char* k_stop = "with --stop-after-dump it stops after step K: no complete trace at --trace";
   const char* k_manifest =
       "DIR/manifest.json conforms to tensor-dump.schema.json and every file matches its digest";
-  const char* k_matches =
-      "the dump holds the trace's step K: same names, kinds, order and digests";
+  const char* k_matches = "the dump holds the trace's step K: same names, kinds, order and digests";
   if (!call.result.started || call.result.exit_code != 0) {
     fail(exit_rule, "--dump-step", exit_text(call));
     rules.skip("dump.stop", k_stop, "dump.exit");
@@ -324,10 +328,9 @@ ConformanceReport check_worker_conformance(const ConformanceOptions& o) {
   const char* k_repeat = "a second run with the same config writes identical step records";
   const char* k_seed = "a run with another train.seed differs (the seed is honoured)";
   if (!first.ok) {
-    for (auto [rule, description] : {std::pair{"trace.steps", k_steps},
-                                     std::pair{"trace.settings", k_device},
-                                     std::pair{"repeat.identical", k_repeat},
-                                     std::pair{"seed.honoured", k_seed}}) {
+    for (auto [rule, description] :
+         {std::pair{"trace.steps", k_steps}, std::pair{"trace.settings", k_device},
+          std::pair{"repeat.identical", k_repeat}, std::pair{"seed.honoured", k_seed}}) {
       rules.skip(rule, description, "the first run");
     }
   } else {

@@ -19,9 +19,9 @@
 namespace repro {
 
 struct ConformanceOptions {
-  std::filesystem::path worker;  // the executable under test
-  WorkerConfig config;           // what it trains (conformance_config() unless given)
-  nlohmann::json config_json;    // the config as written (config plus any `extra`)
+  std::filesystem::path worker;            // the executable under test
+  WorkerConfig config;                     // what it trains (conformance_config() unless given)
+  nlohmann::json config_json;              // the config as written (config plus any `extra`)
   std::map<std::string, std::string> env;  // its complete environment
   std::filesystem::path work_dir;          // where the runs' folders go (must exist)
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};  // per worker process

@@ -71,8 +71,7 @@ TEST(SuitePassthrough, AxisValueEnvironmentReachesOnlyItsCells) {
   LaunchContext context;
   context.parent_env = {{"PATH", "/usr/bin"}};
   context.axis_env = s.axis_env;
-  Environment outside =
-      cell_environment({{"worker", "/opt/w/worker"}}, s.workload, context);
+  Environment outside = cell_environment({{"worker", "/opt/w/worker"}}, s.workload, context);
   EXPECT_EQ(outside.at("MY_BACKEND"), "fast");
   EXPECT_EQ(outside.at("PYTHONHASHSEED"), "0");
   Environment ours = cell_environment({{"worker", "default"}}, s.workload, context);
@@ -80,19 +79,18 @@ TEST(SuitePassthrough, AxisValueEnvironmentReachesOnlyItsCells) {
 }
 
 TEST(SuitePassthrough, AxisEnvironmentNamesItsErrors) {
-  Error unknown = rejection(suite_with(
-      {{{"name", "seed"}, {"values", {1}}, {"env", {{"2", {{"A", "b"}}}}}}}));
+  Error unknown =
+      rejection(suite_with({{{"name", "seed"}, {"values", {1}}, {"env", {{"2", {{"A", "b"}}}}}}}));
   EXPECT_EQ(unknown.field(), "axes[0].env.2");
   EXPECT_NE(unknown.message().find("not one of the values"), std::string::npos);
   Error owned = rejection(suite_with(
       {{{"name", "seed"}, {"values", {1}}, {"env", {{"1", {{"OMP_NUM_THREADS", "4"}}}}}}}));
   EXPECT_EQ(owned.field(), "axes[0].env.1.OMP_NUM_THREADS");
-  Error bad_name = rejection(suite_with(
-      {{{"name", "seed"}, {"values", {1}}, {"env", {{"1", {{"1A=", "x"}}}}}}}));
-  EXPECT_NE(bad_name.message().find("suite.schema.json"), std::string::npos)
-      << bad_name.message();
-  Error not_text = rejection(suite_with(
-      {{{"name", "seed"}, {"values", {1}}, {"env", {{"1", {{"A", 1}}}}}}}));
+  Error bad_name = rejection(
+      suite_with({{{"name", "seed"}, {"values", {1}}, {"env", {{"1", {{"1A=", "x"}}}}}}}));
+  EXPECT_NE(bad_name.message().find("suite.schema.json"), std::string::npos) << bad_name.message();
+  Error not_text =
+      rejection(suite_with({{{"name", "seed"}, {"values", {1}}, {"env", {{"1", {{"A", 1}}}}}}}));
   EXPECT_EQ(not_text.field(), "axes[0].env.1.A");
 }
 

@@ -43,8 +43,7 @@ std::filesystem::path fake_worker(const test::TempDir& dir, const std::string& r
   auto path = dir.path() / "worker.sh";
   std::string fake = (test::source_dir() / "tests/contract/fake_worker.py").string();
   std::string args = rule.empty() ? "" : " --break " + rule;
-  write_file_atomic(path,
-                    "#!/bin/sh\nexec " REPRO_PYTHON " '" + fake + "'" + args + " \"$@\"\n");
+  write_file_atomic(path, "#!/bin/sh\nexec " REPRO_PYTHON " '" + fake + "'" + args + " \"$@\"\n");
   ::chmod(path.c_str(), 0755);
   return path;
 }
@@ -120,8 +119,7 @@ TEST(TraceValidate, NamesEveryDeviationWithItsRule) {
   EXPECT_EQ(no.exit_code, 2) << no.out;
   EXPECT_TRUE(has(no.out, "line 2.tensors[2][1]: value not allowed")) << no.out;
   EXPECT_TRUE(has(no.out, "[trace.schema]")) << no.out;
-  EXPECT_TRUE(has(no.out, "line 1.fingerprint.libtorch_version: missing required field"))
-      << no.out;
+  EXPECT_TRUE(has(no.out, "line 1.fingerprint.libtorch_version: missing required field")) << no.out;
   EXPECT_TRUE(has(no.out, "line 1.fingerprint.torch_version: unknown field")) << no.out;
   EXPECT_TRUE(has(no.out, "[trace.fingerprint]")) << no.out;
 }
