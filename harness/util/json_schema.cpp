@@ -50,7 +50,7 @@ std::string field_of(const std::vector<std::string>& context, const nlohmann::js
 std::string first_quoted(const std::string& text, bool last = false) {
   auto close = last ? text.rfind('\'') : std::string::npos;
   auto open = last ? (close == std::string::npos || close == 0 ? std::string::npos
-                                                                : text.rfind('\'', close - 1))
+                                                               : text.rfind('\'', close - 1))
                    : text.find('\'');
   if (!last) {
     close = open == std::string::npos ? open : text.find('\'', open + 1);

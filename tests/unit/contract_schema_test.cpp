@@ -205,6 +205,22 @@ TEST(ContractSchema, ViolationsOfEveryLineAreListedByTraceValidation) {
   EXPECT_NE(found[1].what.find("malformed"), std::string::npos) << found[1].what;
 }
 
+TEST(ContractSchema, HugeStringsAreRejectedWithoutDeepRegexRecursion) {
+  // libstdc++'s std::regex recurses per repetition of an unbounded `+`: the schemas bound
+  // every pattern, so megabytes of hex in loss.bits are an input error, never a crash.
+  Trace trace = test::make_trace(1);
+  TraceHeader header;
+  header.fingerprint = to_json(full_fingerprint());
+  std::string step = step_line(trace.steps[0]);
+  const std::string bits = "\"bits\":\"" + trace.steps[0].loss_bits + "\"";
+  step.replace(step.find(bits), bits.size(), "\"bits\":\"" + std::string(4 << 20, 'a') + "\"");
+  const std::string text = header_line(header) + step;
+  EXPECT_THROW(parse_trace(text, "t.jsonl"), Error);
+  auto found = validate_trace_text(text, "t.jsonl");
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found[0].where, "line 2.loss.bits");
+}
+
 TEST(ContractSchema, NewerTraceVersionIsStillNamedTooNew) {
   TraceHeader header;
   header.format_version = 3;
