@@ -7,11 +7,13 @@ max-pool encoder, Bernoulli-mask dropout in the bottleneck, 2x2 stride-2 transpo
 decoder with skip concatenation, 1x1 head to 3 classes; cross-entropy loss, Adam. The
 parameter and buffer names match the C++ worker's (`enc1.conv1.weight`, `head.bias`).
 
-What differs from the C++ worker (so traces differ from step 0): the synthetic pets come
-from torch.Generator instead of our C++ generator (other images and ids); weight init is
-PyTorch's Python default under torch.manual_seed (the same kaiming-uniform rule, other
-draws); the epoch order and flips come from torch generators. Fast mode only (strict
-mode's sharding is not ported: `train.mode` "strict" is rejected with exit 2).
+Same data and seeds as the C++ worker: the synthetic pets, epoch order and flips come from
+synthetic_pets.py (models/data/synthetic_pets.cpp and models/pet_batches.cpp ported line
+for line, integer only), the weights from torch.manual_seed(train.seed) before the model
+is built, the dropout mask from a torch.Generator seeded like models/trainer.cpp's. With
+the same libtorch underneath, its traces are bit-identical to repro-worker's
+(suites/python.json declares `worker` invariant). Fast mode only: strict mode's sharding
+is not ported (`train.mode` "strict" is rejected with exit 2), nor the Oxford reader.
 
 Config fields used: model.*, data.count/image_size/seed, train.steps/batch_size/
 learning_rate/seed/augment_flip/mode, settings.device/threads/interop_threads/
@@ -19,46 +21,16 @@ deterministic, eval.enabled/max_samples, and the suite's own `extra` object:
   extra.channels_last (bool, default false): the model and inputs in channels_last.
 Run it: unet_worker.py --config CONFIG --trace TRACE (docs/trace-format.md).
 """
-import hashlib
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import repro_trace as rt  # noqa: E402
+import synthetic_pets as pets  # noqa: E402
 
 PRODUCER = "unet_worker.py 0.1.0"
-BREEDS = ("Abyssinian", "Bengal", "Bombay", "british_shorthair", "beagle", "boxer",
-          "pug", "samoyed", "yorkshire_terrier")
-
-
-def fold_of(sample_id):
-    return int(hashlib.md5(sample_id.encode("utf-8")).hexdigest(), 16) % 10
-
-
-def synthetic_pets(count, size, seed):
-    """Deterministic RGB images with a pet-like blob on a textured background and trimaps
-    (0 pet, 1 background, 2 border), ids named like Oxford-IIIT Pet."""
-    import torch
-    g = torch.Generator().manual_seed(seed)
-    ys = torch.arange(size, dtype=torch.float32).view(size, 1)
-    xs = torch.arange(size, dtype=torch.float32).view(1, size)
-    samples = []
-    for i in range(count):
-        sample_id = f"{BREEDS[i % len(BREEDS)]}_{i // len(BREEDS) + 1}"
-        centre = torch.rand(2, generator=g) * size * 0.5 + size * 0.25
-        radius = float(torch.rand(1, generator=g)) * size * 0.2 + size * 0.15
-        dist = ((ys - centre[0]) ** 2 + (xs - centre[1]) ** 2).sqrt()
-        label = torch.ones(size, size, dtype=torch.int64)
-        label[dist <= radius + 1.0] = 2
-        label[dist <= radius - 1.0] = 0
-        background = torch.rand(3, 1, 1, generator=g) * 0.5
-        texture = torch.rand(3, size, size, generator=g) * 0.2
-        colour = torch.rand(3, 1, 1, generator=g) * 0.5 + 0.5
-        image = background + texture
-        image = torch.where((label == 0).unsqueeze(0), colour.expand(3, size, size), image)
-        samples.append((sample_id, image.contiguous(), label))
-    return samples
+DROPOUT_STREAM = 0xd40f  # models/trainer.cpp
 
 
 def build_model(model_config, channels_last):
@@ -166,34 +138,35 @@ def train(config, args):
     channels_last = bool(extra.get("channels_last", False))
 
     size = data_cfg.get("image_size", 32)
-    samples = synthetic_pets(data_cfg.get("count", 48), size, data_cfg.get("seed", 7))
-    train_set = sorted((s for s in samples if fold_of(s[0]) <= 6), key=lambda s: s[0])
-    val_set = sorted((s for s in samples if fold_of(s[0]) == 7), key=lambda s: s[0])
+    train_set, val_set = pets.train_and_validation(data_cfg.get("count", 48), size,
+                                                   data_cfg.get("seed", 7))
     if not train_set:
         raise rt.ConfigError(f"{args.config}: data.count: no sample falls in the training folds")
+
+    def tensors(sample):
+        _, image, trimap = sample
+        hwc = torch.frombuffer(bytearray(image), dtype=torch.uint8).view(size, size, 3)
+        label = torch.frombuffer(bytearray(trimap), dtype=torch.uint8).view(size, size)
+        return hwc.permute(2, 0, 1).to(torch.float32).div_(255.0), label.to(torch.int64).sub_(1)
+
+    train_tensors = [tensors(s) for s in train_set]
     seed = train_cfg.get("seed", 1)
     torch.manual_seed(seed)
     model = build_model(model_cfg, channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=train_cfg.get("learning_rate", 1e-3))
     order = rt.GradOrder(model)
-    order_gen = torch.Generator().manual_seed(seed * 1000003 + 1)
-    flip_gen = torch.Generator().manual_seed(seed * 1000003 + 2)
+    batches = pets.TrainBatches(len(train_set), seed)
     batch_size, steps = train_cfg.get("batch_size", 4), train_cfg.get("steps", 4)
-    permutation, position = [], 0
 
     with rt.TraceWriter(args.trace, PRODUCER, config, rt.fingerprint(device)) as trace:
         for step in range(steps):
             ids, images, labels = [], [], []
-            for _ in range(batch_size):
-                if position == len(permutation):
-                    permutation = torch.randperm(len(train_set), generator=order_gen).tolist()
-                    position = 0
-                sample_id, image, label = train_set[permutation[position]]
-                position += 1
-                if train_cfg.get("augment_flip", True) and int(
-                        torch.randint(2, (1,), generator=flip_gen)) == 1:
+            for index, flipped in batches.next(batch_size,
+                                               bool(train_cfg.get("augment_flip", True))):
+                image, label = train_tensors[index]
+                if flipped:
                     image, label = image.flip(2), label.flip(1)
-                ids.append(sample_id)
+                ids.append(train_set[index][0])
                 images.append(image)
                 labels.append(label)
             images, labels = torch.stack(images), torch.stack(labels)
@@ -202,7 +175,8 @@ def train(config, args):
             model.train()
             optimizer.zero_grad()
             order.reset()
-            dropout_gen = torch.Generator().manual_seed(seed * 1000003 + 100 + step)
+            dropout_gen = torch.Generator().manual_seed(
+                pets.derive_seed([seed, DROPOUT_STREAM, step]))
             loss = torch.nn.functional.cross_entropy(model(inputs, dropout_gen), labels)
             loss.backward()
             optimizer.step()
@@ -228,8 +202,9 @@ def train(config, args):
             chosen = val_set[:limit]
             model.eval()
             with torch.no_grad():
-                images = torch.stack([s[1] for s in chosen])
-                labels = torch.stack([s[2] for s in chosen])
+                pairs = [tensors(s) for s in chosen]
+                images = torch.stack([p[0] for p in pairs])
+                labels = torch.stack([p[1] for p in pairs])
                 logits = model(images, None)
                 accuracy = float((logits.argmax(1) == labels).float().mean())
                 val_loss = float(torch.nn.functional.cross_entropy(logits, labels))
