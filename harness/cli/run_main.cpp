@@ -128,8 +128,8 @@ int run_main(int argc, char** argv) {
     }
   } else {
     rc = dispatch_subcommand(app, common, env_options, partition_options, history_options,
-                             run_options, axes_options, bless_options, golden_options,
-                             plan_options, merge_options, report_options, matrix_options);
+                             run_options, axes_options, bless_options, golden_options, plan_options,
+                             merge_options, report_options, matrix_options);
   }
   reap_orphans();
   // run and bless say themselves what an interrupt cost; env and axes only lose the probe.
