@@ -11,6 +11,8 @@ packages=(
   libxxhash-dev libpng-dev libjpeg-dev
   # the worker's allocator (tcmalloc, through pkg-config; models/CMakeLists.txt)
   libgoogle-perftools-dev pkg-config
+  # JSON Schema validation of every file read (header-only; docs/schemas/)
+  libvalijson-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   # tests/benchmarks/worker_vs_python.sh: the same training in Debian's PyTorch
@@ -21,6 +23,8 @@ packages=(
   libblas3 libopenblas0-pthread libopenblas0-openmp libblis4-pthread libatlas3-base
   # JSON on the command line (scripts and contract checks)
   jq
+  # the trace contract from Python: tests/contract, python/ (the PyTorch worker, `python` suite)
+  python3 python3-xxhash python3-torch
   # worker environments: ci/debian13-env.sh builds a Debian 13 root, bwrap enters it
   debootstrap bubblewrap
   # report tests: JUnit vs the Jenkins xunit XSD, JSON reports vs their JSON Schema, the

@@ -16,6 +16,8 @@
 #include "harness/cli/plan_command.hpp"
 #include "harness/cli/report_command.hpp"
 #include "harness/cli/run_command.hpp"
+#include "harness/cli/trace_command.hpp"
+#include "harness/cli/worker_command.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/exit_codes.hpp"
 #include "harness/util/interrupt.hpp"
@@ -35,6 +37,12 @@ int dispatch_subcommand(CLI::App& app, const CommonOptions& common, const EnvOpt
                         const GoldenOptions& golden_options, const PlanOptions& plan_options,
                         const MergeOptions& merge_options, const ReportOptions& report_options,
                         const RunOptions& matrix_options, const BenchOptions& bench_options);
+
+// Subcommands about the trace contract: trace validate, worker conformance.
+struct ContractOptions {
+  TraceOptions trace;
+  WorkerCommandOptions worker;
+};
 
 }  // namespace
 
@@ -77,6 +85,9 @@ int run_main(int argc, char** argv) {
   add_report_command(app, report_options);
   BenchOptions bench_options;
   add_bench_command(app, bench_options);
+  ContractOptions contract_options;
+  add_trace_command(app, contract_options.trace);
+  add_worker_command(app, contract_options.worker);
   // `repro-check --matrix gpu,cpu` (no subcommand): `run --suite smoke --matrix gpu,cpu`.
   RunOptions matrix_options;
   add_matrix_shortcut(app, matrix_options);
@@ -90,6 +101,8 @@ int run_main(int argc, char** argv) {
       "  repro-check bless --suite smoke --reason \"new machine\"\n"
       "  repro-check golden classes --suite pr  which classes have goldens, which agree\n"
       "  repro-check bench --suite nightly      determinism tax: strict/fast per thread count\n"
+      "  repro-check trace validate FILE       does a trace follow docs/trace-format.md?\n"
+      "  repro-check worker conformance EXE    does an outside worker follow the protocol?\n"
       "  repro-check SUBCOMMAND --help         options and examples of each subcommand");
 
   try {
@@ -105,14 +118,24 @@ int run_main(int argc, char** argv) {
   // a run outlives it.
   if (app.got_subcommand("env") || app.got_subcommand("run") || app.got_subcommand("axes") ||
       app.got_subcommand("bless") || app.got_subcommand("bench") ||
-      !matrix_options.matrix.empty()) {
+      worker_command_given(app) || !matrix_options.matrix.empty()) {
     install_interrupt_handler();
     enable_orphan_reaping();
   }
-  int rc =
-      dispatch_subcommand(app, common, env_options, partition_options, history_options, run_options,
-                          axes_options, bless_options, golden_options, plan_options, merge_options,
-                          report_options, matrix_options, bench_options);
+  int rc = 0;
+  if (trace_command_given(app) || worker_command_given(app)) {
+    try {
+      rc = trace_command_given(app) ? run_trace(contract_options.trace, std::cout)
+                                    : run_worker_command(contract_options.worker);
+    } catch (const Error& e) {
+      std::cerr << "repro-check: error: " << e.what() << "\n";
+      rc = k_exit_usage;
+    }
+  } else {
+    rc = dispatch_subcommand(app, common, env_options, partition_options, history_options,
+                             run_options, axes_options, bless_options, golden_options, plan_options,
+                             merge_options, report_options, matrix_options, bench_options);
+  }
   reap_orphans();
   // run and bless say themselves what an interrupt cost; env and axes only lose the probe.
   bool probe_only = app.got_subcommand("env") || app.got_subcommand("axes");

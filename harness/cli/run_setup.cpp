@@ -61,6 +61,7 @@ std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const 
   ProcessRunnerOptions options;
   options.workload = plan.suite.workload;
   options.launch = setup.launch;
+  options.launch.axis_env = plan.suite.axis_env;
   options.run_dir = run_dir;
   options.jobs = jobs > 0 ? jobs : default_jobs(plan.cells, plan.suite.workload, available_cores());
   options.cell_timeout = std::chrono::seconds(plan.suite.cell_timeout_s);

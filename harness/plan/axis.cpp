@@ -94,7 +94,7 @@ const std::vector<AxisDefinition>& axis_definitions() {
        AxisTarget::executable,
        "worker environment: another library stack (docs/worker-environments.md)",
        {},
-       "a worker environment (default, debian13) or a path containing '/' to a worker "
+       "a worker environment (default, debian13, python) or a path containing '/' to a worker "
        "executable"},
   };
   return k_axes;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/plan/axis.hpp"
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
@@ -63,6 +64,40 @@ bool valid_suite_name(const std::string& name) {
   }) && name.front() != '.';
 }
 
+// Variables the checker sets for every cell (docs/suites.md): a suite may not override them.
+bool checker_variable(const std::string& name) {
+  return name == "OMP_NUM_THREADS" || name == "OPENBLAS_NUM_THREADS" ||
+         name == "BLIS_NUM_THREADS" || name == "MKL_NUM_THREADS" || name == "ATEN_CPU_CAPABILITY" ||
+         name == "LD_LIBRARY_PATH";
+}
+
+// An axis entry's "env": {"VALUE": {"NAME": "TEXT"}}; VALUE one of the axis's values.
+void parse_axis_env(const nlohmann::json& env, const AxisDefinition& def, const MatrixAxis& axis,
+                    const JsonPath& at,
+                    std::map<std::string, std::map<std::string, std::string>>& out) {
+  require_object(env, at);
+  for (auto it = env.begin(); it != env.end(); ++it) {
+    const JsonPath value_at = at.child(it.key());
+    auto value =
+        normalize_values(def, {it.key()}, at.file, [&](size_t) { return value_at.field; })[0];
+    if (std::find(axis.values.begin(), axis.values.end(), value) == axis.values.end()) {
+      throw Error(at.file, value_at.field,
+                  "'" + it.key() + "' is not one of the values of axis '" + axis.name + "'");
+    }
+    const auto& vars = require_object(it.value(), value_at);
+    for (auto var = vars.begin(); var != vars.end(); ++var) {
+      if (!var.value().is_string()) {
+        throw Error(at.file, value_at.child(var.key()).field, "expected a string");
+      }
+      if (checker_variable(var.key())) {
+        throw Error(at.file, value_at.child(var.key()).field,
+                    "is set by the checker from the cell's settings; use the axis instead");
+      }
+      out[value][var.key()] = var.value().get<std::string>();
+    }
+  }
+}
+
 }  // namespace
 
 Suite parse_suite(const nlohmann::json& j, const std::string& source) {
@@ -102,7 +137,7 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
   for (size_t a = 0; a < axes.size(); ++a) {
     JsonPath axis_at = axes_at.index(a);
     const auto& entry = require_object(axes[a], axis_at);
-    reject_unknown_keys(entry, axis_at, {"name", "values"});
+    reject_unknown_keys(entry, axis_at, {"name", "values", "env"});
     std::string name = get_string(entry, "name", axis_at);
     const std::string name_field = axis_at.child("name").field;
     const AxisDefinition& def = require_axis(name, source, name_field);
@@ -121,6 +156,10 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
     suite.axes.push_back({name, normalize_values(def, raw, source, [&](size_t i) {
                             return values_at.index(i).field;
                           })});
+    if (entry.contains("env")) {
+      parse_axis_env(entry.at("env"), def, suite.axes.back(), axis_at.child("env"),
+                     suite.axis_env[name]);
+    }
   }
 
   suite.design = design_from_string(get_string_or(j, "design", at, "ofat"), source, "design");
@@ -174,6 +213,8 @@ Suite parse_suite(const nlohmann::json& j, const std::string& source) {
                 "must be between 1 and 86400 seconds, found " + std::to_string(timeout));
   }
   suite.cell_timeout_s = static_cast<int>(timeout);
+  // After the specific checks above: the schema catches whatever they let through.
+  validate_against("suite.schema.json", j, source);
   return suite;
 }
 

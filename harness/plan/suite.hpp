@@ -15,6 +15,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,10 @@ struct Suite {
   std::vector<std::string> invariant;  // axis names, each one of `axes`
   SuiteExpectations expect;
   int cell_timeout_s = k_default_cell_timeout_s;
+  // Extra environment variables for the cells with an axis value (an axis entry's "env":
+  // {"VALUE": {"NAME": "VALUE"}}), e.g. an outside worker's own switches: axis -> canonical
+  // value -> NAME -> VALUE. Never a variable the checker sets itself.
+  std::map<std::string, std::map<std::string, std::map<std::string, std::string>>> axis_env;
 };
 
 // Parses and validates a suite document; `source` names it in errors. Throws repro::Error

@@ -13,6 +13,10 @@ namespace repro {
 namespace {
 
 constexpr std::string_view k_debian13 = "debian13";
+constexpr std::string_view k_python = "python";
+#ifndef REPRO_PYTHON
+#define REPRO_PYTHON "/usr/bin/python3"
+#endif
 // Where the worker's build folder is mounted inside the root (ci/debian13-env.sh builds there).
 constexpr std::string_view k_root_build_dir = "/build";
 
@@ -50,6 +54,9 @@ const std::vector<WorkerEnvironmentName>& worker_environment_names() {
       {"debian13",
        "libtorch 2.6 from Debian 13: the worker built by ci/debian13-env.sh in a cached Debian "
        "13 root, run through bubblewrap"},
+      {"python",
+       "the PyTorch worker python/examples/unet_worker.py of this checkout, run by Debian's "
+       "python3 with python3-torch (1.13) and python3-xxhash"},
   };
   return k_names;
 }
@@ -89,6 +96,12 @@ WorkerCommand WorkerEnvironment::command(
     const std::vector<std::string>& worker_args, const std::vector<std::filesystem::path>& binds,
     const std::vector<std::filesystem::path>& read_only) const {
   WorkerCommand c;
+  if (!interpreter.empty()) {
+    c.program = interpreter;
+    c.args = {worker.string()};
+    c.args.insert(c.args.end(), worker_args.begin(), worker_args.end());
+    return c;
+  }
   if (wrapper.empty()) {
     c.program = worker;
     c.args = worker_args;
@@ -160,6 +173,8 @@ const WorkerEnvironment& WorkerEnvironments::resolve(const std::string& value) c
     env.worker = value;
   } else if (value == k_debian13) {
     env = find_debian13();
+  } else if (value == k_python) {
+    env = find_python();
   } else {
     throw Error("", "worker",
                 "unknown worker environment '" + value +
@@ -167,6 +182,36 @@ const WorkerEnvironment& WorkerEnvironments::resolve(const std::string& value) c
                     "; an outside worker is given by a path containing '/', e.g. ./my-worker)");
   }
   return m_cache->resolved.emplace(value, std::move(env)).first->second;
+}
+
+WorkerEnvironment WorkerEnvironments::find_python() const {
+  WorkerEnvironment env;
+  env.name = std::string(k_python);
+  env.interpreter = REPRO_PYTHON;
+  env.worker = m_source_dir / "python" / "examples" / "unet_worker.py";
+  std::error_code ec;
+  if (m_source_dir.empty() || !std::filesystem::is_regular_file(env.worker, ec)) {
+    env.unavailable =
+        "no python/examples/unet_worker.py in the source tree this repro-check "
+        "was built from";
+    return env;
+  }
+  // One import check per run: the worker's own failures are verdicts, a missing package is
+  // something this machine lacks (a skip with the remedy).
+  ProcessSpec spec;
+  spec.program = env.interpreter;
+  spec.args = {"-c", "import torch, xxhash"};
+  if (auto path = m_parent_env.find("PATH"); path != m_parent_env.end()) {
+    spec.env["PATH"] = path->second;
+  }
+  spec.timeout = std::chrono::seconds(120);
+  ProcessResult r = run_process(spec);
+  if (!r.started || r.exit_code != 0) {
+    env.unavailable = std::string(REPRO_PYTHON) +
+                      " cannot import torch and xxhash (apt-get install python3-torch "
+                      "python3-xxhash)";
+  }
+  return env;
 }
 
 WorkerEnvironment WorkerEnvironments::find_debian13() const {

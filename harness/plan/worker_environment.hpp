@@ -41,12 +41,13 @@ struct WorkerCommand {
 
 // One environment as found on this machine.
 struct WorkerEnvironment {
-  std::string name;                  // "default", "debian13", or the outside worker's path
-  std::filesystem::path worker;      // the worker executable (inside the root when wrapped)
-  std::filesystem::path wrapper;     // bwrap; empty when the worker runs directly
-  std::filesystem::path root;        // wrapped: the root folder mounted read-only at /
-  std::filesystem::path worker_dir;  // wrapped: the worker's build folder, mounted at /build
-  std::string unavailable;           // why it cannot run here; "" when it can
+  std::string name;                   // "default", "debian13", or the outside worker's path
+  std::filesystem::path worker;       // the worker executable (inside the root when wrapped)
+  std::filesystem::path wrapper;      // bwrap; empty when the worker runs directly
+  std::filesystem::path interpreter;  // runs `interpreter worker ARGS` (python); else empty
+  std::filesystem::path root;         // wrapped: the root folder mounted read-only at /
+  std::filesystem::path worker_dir;   // wrapped: the worker's build folder, mounted at /build
+  std::string unavailable;            // why it cannot run here; "" when it can
 
   // The command running the worker with `worker_args`. A wrapped worker sees `binds`
   // (the cell's config, trace and dump folders) read-write and `read_only` (a dataset)
@@ -75,6 +76,7 @@ class WorkerEnvironments {
 
  private:
   WorkerEnvironment find_debian13() const;
+  WorkerEnvironment find_python() const;
 
   std::filesystem::path m_default_worker;
   std::filesystem::path m_source_dir;

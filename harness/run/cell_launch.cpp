@@ -54,6 +54,17 @@ Environment cell_environment(const Settings& settings, const WorkerConfig& confi
   if (!library_path.empty()) {
     env["LD_LIBRARY_PATH"] = library_path;
   }
+  for (const auto& [axis, value] : settings) {
+    auto by_axis = context.axis_env.find(axis);
+    if (by_axis == context.axis_env.end()) {
+      continue;
+    }
+    if (auto vars = by_axis->second.find(value); vars != by_axis->second.end()) {
+      for (const auto& [name, text] : vars->second) {
+        env[name] = text;
+      }
+    }
+  }
   return env;
 }
 

@@ -52,6 +52,8 @@ struct LaunchContext {
   BlasLocator blas;
   // What each `worker` value runs (default: default_worker, no other environment).
   std::optional<WorkerEnvironments> environments;
+  // The suite's per-axis-value variables (Suite::axis_env): axis -> value -> NAME -> VALUE.
+  std::map<std::string, std::map<std::string, Environment>> axis_env;
 };
 
 struct CellLaunch {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <regex>
 
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
 #include "harness/util/str_cat.hpp"
@@ -70,6 +71,7 @@ Fingerprint fingerprint_from_json(const nlohmann::json& j, const std::string& so
   JsonPath at{source, "fingerprint"};
   require_object(j, at);
   check_format_version(j, at, 1, k_fingerprint_format_version, "fingerprint");
+  validate_against("fingerprint.schema.json", j, source, at.field);
   Fingerprint fp;
   fp.libtorch_version = get_string(j, "libtorch_version", at);
   fp.blas_build = get_string(j, "blas_build", at);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
@@ -150,6 +151,7 @@ TensorDump read_tensor_dump(const std::filesystem::path& dir) {
   JsonPath at{manifest_path, ""};
   require_object(j, at);
   check_format_version(j, at, 1, k_tensor_dump_format_version, "tensor dump");
+  validate_against("tensor-dump.schema.json", j, manifest_path);
   TensorDump dump;
   dump.step = static_cast<int>(get_int_in(j, "step", at, 0, k_max_trace_steps - 1));
   const JsonPath list_at = at.child("tensors");  // named: GCC 14 -Wdangling-reference

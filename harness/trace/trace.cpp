@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/trace/trace_value.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
@@ -13,6 +14,12 @@ namespace repro {
 namespace {
 
 using ordered = nlohmann::ordered_json;
+
+constexpr std::string_view k_trace_record_schema = "trace-record.schema.json";
+
+// Reads one parsed record into `trace` (the header first); throws repro::Error naming the
+// line and field.
+void parse_record(const nlohmann::json& j, const JsonPath& at, bool& have_header, Trace& trace);
 
 constexpr std::array<std::string_view, 6> k_kind_names = {"batch", "buffer", "loss",
                                                           "grad",  "param",  "optimizer"};
@@ -233,6 +240,22 @@ Trace parse_trace(std::string_view text, const std::string& source_name) {
       throw Error(source_name, e.field().empty() ? at.field : at.field + ": " + e.field(),
                   e.message());
     }
+    parse_record(j, at, have_header, trace);
+    // After the reader's own checks (their messages are the more specific), the schema
+    // catches whatever they let through: unknown fields, types the reader ignores.
+    validate_against(k_trace_record_schema, j, source_name, at.field);
+  }
+  if (!have_header) {
+    throw Error(source_name, "", "empty trace (no header record)");
+  }
+  return trace;
+}
+
+namespace {
+
+void parse_record(const nlohmann::json& j, const JsonPath& at, bool& have_header, Trace& trace) {
+  const std::string& source_name = at.file;
+  {
     std::string type = get_string(j, "type", at);
     if (!have_header) {
       if (type != "header") {
@@ -250,7 +273,7 @@ Trace parse_trace(std::string_view text, const std::string& source_name) {
       trace.header.fingerprint =
           require_object(require_field(j, "fingerprint", at), at.child("fingerprint"));
       have_header = true;
-      continue;
+      return;
     }
     if (trace.complete) {
       throw Error(source_name, at.field, "record after the end record");
@@ -296,10 +319,8 @@ Trace parse_trace(std::string_view text, const std::string& source_name) {
       throw Error(source_name, at.child("type").field, "unknown record type '" + type + "'");
     }
   }
-  if (!have_header) {
-    throw Error(source_name, "", "empty trace (no header record)");
-  }
-  return trace;
 }
+
+}  // namespace
 
 }  // namespace repro

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
@@ -84,6 +85,9 @@ nlohmann::json to_json(const WorkerConfig& c) {
     j["settings"]["fault"] = c.settings.fault;
   }
   j["eval"] = {{"enabled", c.eval.enabled}, {"max_samples", c.eval.max_samples}};
+  if (!c.extra.empty()) {
+    j["extra"] = c.extra;
+  }
   return j;
 }
 
@@ -105,7 +109,9 @@ WorkerConfig worker_config_from_json(const nlohmann::json& j, const std::string&
   JsonPath at{source, ""};
   require_object(j, at);
   check_format_version(j, at, 1, k_worker_config_format_version, "worker config");
-  reject_unknown_keys(j, at, {"format_version", "model", "data", "train", "settings", "eval"});
+  validate_against("worker-config.schema.json", j, source);
+  reject_unknown_keys(j, at,
+                      {"format_version", "model", "data", "train", "settings", "eval", "extra"});
   WorkerConfig c;
 
   JsonPath mat = at.child("model");
@@ -173,6 +179,7 @@ WorkerConfig worker_config_from_json(const nlohmann::json& j, const std::string&
   reject_unknown_keys(e, eat, {"enabled", "max_samples"});
   c.eval.enabled = get_bool_or(e, "enabled", eat, c.eval.enabled);
   c.eval.max_samples = int_in(e, "max_samples", eat, c.eval.max_samples, 0, 1000000);
+  c.extra = section(j, "extra", at);
   return c;
 }
 

@@ -62,6 +62,11 @@ struct WorkerConfig {
   TrainConfig train;
   RunSettings settings;
   EvalConfig eval;
+  // The suite's own fields for an outside worker (`workload.extra`): any JSON object,
+  // opaque to the checker and to repro-worker, passed through in the config and part of
+  // the config hash. Empty = absent from the written config (hashes of suites without it
+  // do not change).
+  nlohmann::json extra = nlohmann::json::object();
   friend bool operator==(const WorkerConfig&, const WorkerConfig&) = default;
 };
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <set>
 
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
 #include "harness/util/json_parse.hpp"
@@ -268,6 +269,8 @@ GoldenFile parse_validated(std::string_view text, const std::string& file) {
                 "does not match the contents: the file was corrupted or edited by hand; "
                 "re-bless it with `repro-check bless`");
   }
+  // After the specific checks above: the schema catches whatever they let through.
+  validate_against("golden.schema.json", nlohmann::json::parse(doc.dump()), file);
   m.push_back(golden_member_indent() + "\"checksum\": \"" + checksum.hex() + "\"");
   std::string canonical = golden_join_members(m);
   if (canonical != text) {

@@ -52,6 +52,26 @@ TEST(WorkerEnvironment, Debian13WithoutItsScriptSaysWhy) {
   EXPECT_NE(env.unavailable.find("no ci/debian13-env.sh"), std::string::npos) << env.unavailable;
 }
 
+TEST(WorkerEnvironment, PythonWithoutItsScriptSaysWhy) {
+  test::TempDir empty_source;
+  WorkerEnvironments envs("repro-worker", empty_source.path(), {{"PATH", "/usr/bin:/bin"}});
+  const WorkerEnvironment& env = envs.resolve("python");
+  EXPECT_NE(env.unavailable.find("no python/examples/unet_worker.py"), std::string::npos)
+      << env.unavailable;
+}
+
+TEST(WorkerEnvironment, PythonRunsTheCheckoutsScriptWithTheInterpreter) {
+  WorkerEnvironments envs("repro-worker", REPRO_SOURCE_DIR, {{"PATH", "/usr/bin:/bin"}});
+  const WorkerEnvironment& env = envs.resolve("python");
+  EXPECT_EQ(env.unavailable, "") << "ci/install-deps.sh installs python3-torch and "
+                                    "python3-xxhash";
+  WorkerCommand c = env.command({"--config", "c.json"}, {"/runs/x"}, {});
+  EXPECT_EQ(c.program, REPRO_PYTHON);
+  EXPECT_EQ(c.args, (std::vector<std::string>{
+                        std::string(REPRO_SOURCE_DIR) + "/python/examples/unet_worker.py",
+                        "--config", "c.json"}));
+}
+
 TEST(WorkerEnvironment, Debian13ReportsAnUnbuiltRootFromTheScript) {
   test::TempDir cache;
   WorkerEnvironments envs("repro-worker", REPRO_SOURCE_DIR,
