@@ -117,8 +117,8 @@ int run_main(int argc, char** argv) {
   // process is the subreaper of everything its workers leave behind. Nothing started for
   // a run outlives it.
   if (app.got_subcommand("env") || app.got_subcommand("run") || app.got_subcommand("axes") ||
-      app.got_subcommand("bless") || app.got_subcommand("bench") ||
-      worker_command_given(app) || !matrix_options.matrix.empty()) {
+      app.got_subcommand("bless") || app.got_subcommand("bench") || worker_command_given(app) ||
+      !matrix_options.matrix.empty()) {
     install_interrupt_handler();
     enable_orphan_reaping();
   }
