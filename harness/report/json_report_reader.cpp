@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "harness/report/diagnosis_json.hpp"
+#include "harness/trace/contract_schemas.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/json_fields.hpp"
@@ -251,6 +252,9 @@ RunReport run_report_from_json(const json& j, const std::string& file) {
   JsonPath at{file, ""};
   require_object(j, at);
   check_format_version(j, at, 1, k_run_report_format_version, "JSON report");
+  // Every violation at once, by field and rule (docs/schemas/report.schema.json); the
+  // field-by-field reading below then checks what a schema cannot say.
+  validate_against("report.schema.json", j, file);
   RunReport r;
   r.suite = get_string(j, "suite", at);
   r.design = get_string(j, "design", at);
