@@ -62,7 +62,10 @@ std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const 
   options.workload = plan.suite.workload;
   options.launch = setup.launch;
   options.run_dir = run_dir;
-  options.jobs = jobs > 0 ? jobs : default_jobs(plan.cells, plan.suite.workload, available_cores());
+  // By default as many workers as cores, as long as their threads fit the cores (a
+  // threads=2 cell runs alone on 2 cores); an explicit --jobs is taken as given.
+  options.jobs = jobs > 0 ? jobs : available_cores();
+  options.thread_budget = jobs > 0 ? 0 : available_cores();
   options.cell_timeout = std::chrono::seconds(plan.suite.cell_timeout_s);
   options.cancelled = [] { return interrupted(); };
   options.fork_servers = setup.fork_servers;
