@@ -2,6 +2,7 @@
 #include "harness/cli/run_setup.hpp"
 
 #include "harness/run/op_trace_runner.hpp"
+#include "harness/run/rerun_batch.hpp"
 
 #include <unistd.h>
 
@@ -121,6 +122,11 @@ std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& pl
     input.op_traces = &op_traces;
     input.localize_budget_seconds = options.localize == "on" ? -1 : k_auto_localize_seconds;
   }
+  // The dump and op-trace re-runs of divergent pairs, one per (cell, step), side by side.
+  input.before_check = [&](const std::vector<CellRun>& runs) {
+    run_reruns(plan_reruns(runs, input.dumps != nullptr, input.op_traces != nullptr), *runner,
+               input.op_traces != nullptr ? &op_traces : nullptr);
+  };
   input.golden = options.golden;
   input.require_golden = options.require_golden;
   if (setup.availability) {

@@ -62,6 +62,10 @@ class ProcessRunner : public CellRunner, public DumpProvider {
   // nullopt with `*error` set when the worker fails or the dump is unreadable.
   std::optional<TensorDump> dump(const Cell& cell, int step, std::string* error) override;
 
+  // Stores a dump of `cell` at `step` made elsewhere (harness/run/rerun_batch.hpp) in the
+  // cache dump() answers from.
+  void store_dump(const Cell& cell, int step, TensorDump dump);
+
   // The options it was made with (for other re-runs of its cells).
   const ProcessRunnerOptions& options() const { return m_options; }
 
