@@ -184,8 +184,10 @@ void add_bless_command(CLI::App& app, BlessOptions& options) {
                   "Bless the digests of a JSON report (`run --json FILE`, e.g. a CI artifact) "
                   "instead of running")
       ->type_name("RUN.json");
-  cmd->add_option("--jobs,-j", options.jobs,
-                  "Workers at a time (default: max(1, cores / threads per cell))")
+  cmd->add_option(
+         "--jobs,-j", options.jobs,
+         "Workers at a time (default: one per core, while the running cells' threads fit the "
+         "cores: a threads=2 cell runs alone on 2 cores)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--keep-runs", options.keep_runs,
                 "Keep .repro/runs/<time>-<suite>/ (configs, traces, worker logs)");

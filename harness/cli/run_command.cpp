@@ -77,8 +77,10 @@ void add_run_options(CLI::App* cmd, RunOptions& options) {
                   "threads, interop_threads, seed, deterministic, cpu_capability, blas, worker")
       ->type_name("NAME=V1,V2")
       ->allow_extra_args(false);
-  cmd->add_option("--jobs,-j", options.jobs,
-                  "Workers at a time (default: max(1, cores / threads per cell))")
+  cmd->add_option(
+         "--jobs,-j", options.jobs,
+         "Workers at a time (default: one per core, while the running cells' threads fit the "
+         "cores: a threads=2 cell runs alone on 2 cores)")
       ->type_name("N")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--json", options.json, "Write the JSON report (a contract) to FILE")

@@ -2,6 +2,7 @@
 #include "harness/cli/run_setup.hpp"
 
 #include "harness/run/op_trace_runner.hpp"
+#include "harness/run/rerun_batch.hpp"
 
 #include <unistd.h>
 
@@ -63,7 +64,10 @@ std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const 
   options.launch = setup.launch;
   options.launch.axis_env = plan.suite.axis_env;
   options.run_dir = run_dir;
-  options.jobs = jobs > 0 ? jobs : default_jobs(plan.cells, plan.suite.workload, available_cores());
+  // By default as many workers as cores, as long as their threads fit the cores (a
+  // threads=2 cell runs alone on 2 cores); an explicit --jobs is taken as given.
+  options.jobs = jobs > 0 ? jobs : available_cores();
+  options.thread_budget = jobs > 0 ? 0 : available_cores();
   options.cell_timeout = std::chrono::seconds(plan.suite.cell_timeout_s);
   options.cancelled = [] { return interrupted(); };
   options.fork_servers = setup.fork_servers;
@@ -119,6 +123,11 @@ std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& pl
     input.op_traces = &op_traces;
     input.localize_budget_seconds = options.localize == "on" ? -1 : k_auto_localize_seconds;
   }
+  // The dump and op-trace re-runs of divergent pairs, one per (cell, step), side by side.
+  input.before_check = [&](const std::vector<CellRun>& runs) {
+    run_reruns(plan_reruns(runs, input.dumps != nullptr, input.op_traces != nullptr), *runner,
+               input.op_traces != nullptr ? &op_traces : nullptr);
+  };
   input.golden = options.golden;
   input.require_golden = options.require_golden;
   if (setup.availability) {

@@ -40,8 +40,9 @@ RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& work
                            bool fork_server = true);
 
 // Creates ROOT/.repro/runs/<UTC>-<suite> and a ProcessRunner for `plan` there: `jobs` workers
-// at a time (0: default_jobs), the suite's cell time limit, unavailable cells skipped unstarted,
-// the default worker's runs forked by setup.fork_servers when there are some.
+// at a time (0: one per core, with a thread budget of the cores), the suite's cell time limit,
+// unavailable cells skipped unstarted, the default worker's runs forked by setup.fork_servers when
+// there are some.
 std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const RunPlan& plan,
                                                    int jobs, const std::filesystem::path& run_dir);
 

@@ -25,6 +25,12 @@ class OpTraceRunner : public OpTraceProvider {
   std::optional<TensorDump> op_outputs(const Cell& cell, int step, int lane, int index,
                                        OpTrace* trace, std::string* error) override;
 
+  // Stores an op trace of `cell` at `step` made elsewhere (harness/run/rerun_batch.hpp) in
+  // the cache op_trace() answers from.
+  void store_op_trace(const Cell& cell, int step, OpTrace trace) {
+    m_traces.insert_or_assign(std::make_pair(cell.id, step), std::move(trace));
+  }
+
  private:
   // Runs the worker with `extra` args into `dir`; "" on success, else why not.
   std::string run_worker(const Cell& cell, const std::filesystem::path& dir, int step,

@@ -65,12 +65,8 @@ int available_cores() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-int default_jobs(const std::vector<Cell>& cells, const WorkerConfig& workload, int cores) {
-  int most = 1;
-  for (const auto& cell : cells) {
-    most = std::max(most, cell_config(workload, cell.settings).settings.threads);
-  }
-  return std::max(1, cores / most);
+bool within_thread_budget(int running, int threads, int budget) {
+  return budget <= 0 || running == 0 || running + threads <= budget;
 }
 
 ProcessRunner::ProcessRunner(ProcessRunnerOptions options) : m_options(std::move(options)) {
@@ -90,6 +86,7 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
     size_t index;
     std::filesystem::path dir;
     std::unique_ptr<WorkerProcess> process;
+    int threads;
   };
   std::vector<CellRun> runs(cells.size());
   std::vector<bool> finished(cells.size(), false);
@@ -176,7 +173,7 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
       complete(index, cell_run_from_exit(cell, dir, *process->poll(), m_options.cell_timeout));
       return;
     }
-    active.push_back({index, dir, std::move(process)});
+    active.push_back({index, dir, std::move(process), std::max(1, launch.config.settings.threads)});
     ++state.running;
     report(index, /*just_finished=*/false);
   };
@@ -229,6 +226,16 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
         ++it;
         continue;
       }
+      int running_threads = 0;
+      for (const auto& a : active) {
+        running_threads += a.threads;
+      }
+      const int threads =
+          std::max(1, cell_config(m_options.workload, cells[*it].settings).settings.threads);
+      if (!within_thread_budget(running_threads, threads, m_options.thread_budget)) {
+        ++it;  // a smaller cell may still fit; this one starts once enough have ended
+        continue;
+      }
       size_t index = *it;
       it = pending.erase(it);
       stagger.started(cells[index], now);
@@ -253,6 +260,10 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
   }
   reap_orphans();  // whatever a worker daemonized (no-op unless orphan reaping is enabled)
   return runs;
+}
+
+void ProcessRunner::store_dump(const Cell& cell, int step, TensorDump dump) {
+  m_dumps.insert_or_assign(std::make_pair(cell.id, step), std::move(dump));
 }
 
 std::optional<TensorDump> ProcessRunner::dump(const Cell& cell, int step, std::string* error) {

@@ -31,6 +31,10 @@ struct ProcessRunnerOptions {
   LaunchContext launch;
   std::filesystem::path run_dir;  // created if missing; cell folders go inside
   int jobs = 1;                   // worker processes at a time
+  // At most this many threads (the sum of the running workers' `threads` settings) at a
+  // time, so that a threads=2 cell gets two cores of its own; a worker that alone needs
+  // more still runs, alone. 0: no limit (only `jobs`).
+  int thread_budget = 0;
   std::chrono::milliseconds cell_timeout{std::chrono::seconds(600)};
   // A reason for cells that cannot run on this machine (they are skipped unstarted); may be
   // empty (every cell is started).
@@ -58,6 +62,10 @@ class ProcessRunner : public CellRunner, public DumpProvider {
   // nullopt with `*error` set when the worker fails or the dump is unreadable.
   std::optional<TensorDump> dump(const Cell& cell, int step, std::string* error) override;
 
+  // Stores a dump of `cell` at `step` made elsewhere (harness/run/rerun_batch.hpp) in the
+  // cache dump() answers from.
+  void store_dump(const Cell& cell, int step, TensorDump dump);
+
   // The options it was made with (for other re-runs of its cells).
   const ProcessRunnerOptions& options() const { return m_options; }
 
@@ -83,7 +91,8 @@ std::filesystem::path create_run_directory(const std::filesystem::path& root,
 // The CPUs this process may run on (sched_getaffinity), at least 1.
 int available_cores();
 
-// max(1, cores / the most threads any cell uses): the default --jobs.
-int default_jobs(const std::vector<Cell>& cells, const WorkerConfig& workload, int cores);
+// Whether a worker of `threads` threads may start while workers using `running` threads in
+// all run: always when nothing runs or `budget` is 0, else when running + threads <= budget.
+bool within_thread_budget(int running, int threads, int budget);
 
 }  // namespace repro

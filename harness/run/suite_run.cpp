@@ -85,6 +85,9 @@ SuiteRunResult run_suite(const SuiteRunInput& input) {
   const RunPlan& plan = *input.plan;
   SuiteRunResult result;
   result.runs = input.runner->run(plan.cells, input.progress);
+  if (input.before_check) {
+    input.before_check(result.runs);
+  }
 
   CheckInput check;
   check.suite = plan.suite.name;

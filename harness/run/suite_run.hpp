@@ -1,6 +1,8 @@
 // run_suite: one run of a planned suite: run the cells, check them, hold the suite's expectations.
 #pragma once
 
+#include <functional>
+
 #include <optional>
 #include <string>
 
@@ -25,6 +27,9 @@ struct SuiteRunInput {
   // the default worker, normally).
   std::optional<Fingerprint> fallback_fingerprint;
   ProgressCallback progress;  // may be empty
+  // Called with the cells' runs before they are checked (to fill the dump and op-trace
+  // caches up front, harness/run/rerun_batch.hpp); may be empty.
+  std::function<void(const std::vector<CellRun>&)> before_check;
 };
 
 struct SuiteRunResult {

@@ -352,16 +352,13 @@ TEST(ProcessRunner, SanitizesCellIds) {
   EXPECT_EQ(sanitize_cell_id(std::string(200, 'a')).size(), 80u);
 }
 
-TEST(ProcessRunner, DefaultJobsFollowThreadsPerCell) {
-  WorkerConfig workload;
-  Cell one;
-  one.settings = {{"threads", "1"}};
-  Cell two;
-  two.settings = {{"threads", "2"}};
-  EXPECT_EQ(default_jobs({one}, workload, 2), 2);
-  EXPECT_EQ(default_jobs({one, two}, workload, 2), 1);
-  EXPECT_EQ(default_jobs({two}, workload, 1), 1);
-  EXPECT_EQ(default_jobs({one}, workload, 16), 16);
+TEST(ProcessRunner, ThreadBudgetKeepsThreadCountsHonest) {
+  EXPECT_TRUE(within_thread_budget(0, 2, 2));   // a threads=2 cell alone on 2 cores
+  EXPECT_FALSE(within_thread_budget(1, 2, 2));  // not beside a threads=1 cell
+  EXPECT_TRUE(within_thread_budget(1, 1, 2));   // two threads=1 cells side by side
+  EXPECT_FALSE(within_thread_budget(2, 1, 2));
+  EXPECT_TRUE(within_thread_budget(0, 4, 2));  // more than the cores: alone
+  EXPECT_TRUE(within_thread_budget(8, 8, 0));  // no budget: only --jobs limits
   EXPECT_GE(available_cores(), 1);
 }
 
