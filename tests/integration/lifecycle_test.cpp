@@ -256,11 +256,18 @@ TEST(Lifecycle, SigintAfterFiveSecondsOfThePrSuiteLeavesBothReports) {
   ASSERT_TRUE(std::filesystem::exists(junit)) << check.output();
   nlohmann::json report = parse_json(read_file(json), json.string());
   EXPECT_EQ(report["verdict"], "interrupted");
-  int not_run = 0;
+  // Where the signal lands depends on the machine: among the cells, or (fork servers make
+  // the pr cells fast) in the diagnosis re-runs after them. Either way the finished cells
+  // are compared and reported, the others are `not run`, and nothing else is claimed.
+  int finished = 0;
   for (const auto& cell : report["cells"]) {
-    not_run += cell["verdict"] == "not run" ? 1 : 0;
+    const std::string verdict = cell["verdict"];
+    EXPECT_TRUE(verdict == "identical" || verdict == "diverged" || verdict == "skipped" ||
+                verdict == "not run")
+        << cell.dump(2);
+    finished += verdict == "identical" || verdict == "diverged" ? 1 : 0;
   }
-  EXPECT_GT(not_run, 0) << "the pr suite cannot finish in 5 s";
+  EXPECT_GT(finished, 0) << report.dump(2);
   std::string xml = read_file(junit);
   EXPECT_NE(xml.find("tests=\"" + std::to_string(report["cells"].size()) + "\""), std::string::npos)
       << xml;
