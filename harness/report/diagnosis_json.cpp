@@ -40,23 +40,6 @@ std::optional<std::uint64_t> ulp_from(const json& obj, std::string_view key, con
   return v.get<std::uint64_t>();
 }
 
-std::vector<std::string> strings_from(const json& obj, std::string_view key, const JsonPath& at,
-                                      bool required = true) {
-  std::vector<std::string> out;
-  if (!required && !obj.contains(key)) {
-    return out;
-  }
-  JsonPath here = at.child(key);
-  const json& list = require_array(require_field(obj, key, at), here);
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_string()) {
-      throw Error(here.file, here.index(i).field, "expected a string");
-    }
-    out.push_back(list[i].get<std::string>());
-  }
-  return out;
-}
-
 std::vector<OpTensor> tensors_from(const json& obj, std::string_view key, const JsonPath& at) {
   JsonPath here = at.child(key);
   const json& list = require_array(require_field(obj, key, at), here);
@@ -106,8 +89,10 @@ std::optional<DivergenceSummary> divergence_summary_from_json(const json& j, con
     k.kind = *kind;
     k.total = static_cast<int>(get_int(e, "total", k_at));
     k.differing = static_cast<int>(get_int(e, "differing", k_at));
-    k.modules = strings_from(e, "modules", k_at);
-    k.identical_names = strings_from(e, "identical", k_at, false);
+    k.modules = get_string_list(e, "modules", k_at);
+    if (e.contains("identical")) {
+      k.identical_names = get_string_list(e, "identical", k_at);
+    }
     if (!require_field(e, "first", k_at).is_null()) {
       k.first = get_string(e, "first", k_at);
     }

@@ -41,19 +41,6 @@ constexpr std::array k_golden = {GoldenStatus::match, GoldenStatus::mismatch,
 constexpr std::array k_severities = {Severity::critical, Severity::error, Severity::warning,
                                      Severity::info};
 
-std::vector<std::string> string_list(const json& obj, std::string_view key, const JsonPath& at) {
-  JsonPath here = at.child(key);
-  const json& list = require_array(require_field(obj, key, at), here);
-  std::vector<std::string> out;
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_string()) {
-      throw Error(here.file, here.index(i).field, "expected a string");
-    }
-    out.push_back(list[i].get<std::string>());
-  }
-  return out;
-}
-
 Settings settings_from(const json& obj, std::string_view key, const JsonPath& at) {
   JsonPath here = at.child(key);
   const json& j = require_object(require_field(obj, key, at), here);
@@ -122,8 +109,8 @@ GoldenCellCheck golden_check_from(const json& j, const JsonPath& at, const CellR
   g.path = get_string(j, "path", at);
   g.detail = get_string(j, "detail", at);
   g.loss_text = get_string_or(j, "loss", at, "");
-  g.config_changes = string_list(j, "config_changes", at);
-  g.fingerprint_changes = string_list(j, "fingerprint_changes", at);
+  g.config_changes = get_string_list(j, "config_changes", at);
+  g.fingerprint_changes = get_string_list(j, "fingerprint_changes", at);
   g.accept_command = get_string(j, "accept_command", at);
   JsonPath cross_at = at.child("cross_class");
   const json& cross = require_array(require_field(j, "cross_class", at), cross_at);
@@ -132,7 +119,7 @@ GoldenCellCheck golden_check_from(const json& j, const JsonPath& at, const CellR
     const json& e = require_object(cross[i], e_at);
     CrossClassEvidence evidence;
     evidence.environment_class = get_string(e, "environment_class", e_at);
-    evidence.differences = string_list(e, "differences", e_at);
+    evidence.differences = get_string_list(e, "differences", e_at);
     evidence.identical = get_bool_or(e, "identical", e_at, false);
     evidence.first_divergence = divergence_from(e, "first_divergence", e_at);
     evidence.text = get_string(e, "text", e_at);
@@ -164,7 +151,7 @@ CellReport cell_from(const json& j, const JsonPath& at) {
   }
   c.golden = golden_from(j, "golden", at);
   c.golden_divergence = divergence_from(j, "golden_first_divergence", at);
-  c.failures = string_list(j, "failures", at);
+  c.failures = get_string_list(j, "failures", at);
   if (j.contains("golden_check") && !j["golden_check"].is_null()) {
     c.golden_check = golden_check_from(j["golden_check"], at.child("golden_check"), c);
   }
@@ -235,8 +222,8 @@ std::optional<PlanIdentity> plan_from(const json& top, const JsonPath& parent) {
     }
     p.shard = spec;
   }
-  p.cells = string_list(j, "cells", at);
-  p.invariant_axes = string_list(j, "invariant", at);
+  p.cells = get_string_list(j, "cells", at);
+  p.invariant_axes = get_string_list(j, "invariant", at);
   p.require_golden = get_string(j, "require_golden", at);
   if (p.require_golden != "none" && p.require_golden != "all" && p.require_golden != "portable") {
     throw Error(at.file, at.child("require_golden").field,
@@ -319,7 +306,7 @@ RunReport run_report_from_json(const json& j, const std::string& file) {
   }
   r.golden_found = get_bool_or(j, "golden_found", at, false);
   r.golden_path = get_string(j, "golden_path", at);
-  r.golden_notes = string_list(j, "golden_notes", at);
+  r.golden_notes = get_string_list(j, "golden_notes", at);
   JsonPath findings_at = at.child("findings");
   const json& findings = require_array(require_field(j, "findings", at), findings_at);
   for (size_t i = 0; i < findings.size(); ++i) {
@@ -330,7 +317,7 @@ RunReport run_report_from_json(const json& j, const std::string& file) {
          parse_word(k_severities, get_string(e, "severity", a), a.child("severity")),
          get_string(e, "message", a)});
   }
-  r.summary = string_list(j, "summary", at);
+  r.summary = get_string_list(j, "summary", at);
   if (verdict == "interrupted") {
     // The signal's name is in the `interrupted` finding ("interrupted by SIGINT: ...").
     r.interrupted_by = "signal";

@@ -115,6 +115,20 @@ double get_number_or(const nlohmann::json& obj, std::string_view key, const Json
   return get_number(obj, key, at);
 }
 
+std::vector<std::string> get_string_list(const nlohmann::json& obj, std::string_view key,
+                                         const JsonPath& at) {
+  JsonPath here = at.child(key);
+  const nlohmann::json& list = require_array(require_field(obj, key, at), here);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_string()) {
+      throw Error(here.file, here.index(i).field, "expected a string");
+    }
+    out.push_back(list[i].get<std::string>());
+  }
+  return out;
+}
+
 bool get_bool_or(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
                  bool fallback) {
   require_object(obj, at);

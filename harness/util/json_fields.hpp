@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -40,6 +41,10 @@ double get_number_or(const nlohmann::json& obj, std::string_view key, const Json
                      double fallback);
 bool get_bool_or(const nlohmann::json& obj, std::string_view key, const JsonPath& at,
                  bool fallback);
+
+// The array of strings at `key` (required); Error naming the element that is not a string.
+std::vector<std::string> get_string_list(const nlohmann::json& obj, std::string_view key,
+                                         const JsonPath& at);
 
 // Rejects any key of `obj` not in `known`: "unknown field (known: a, b, c)", naming it.
 void reject_unknown_keys(const nlohmann::json& obj, const JsonPath& at,
