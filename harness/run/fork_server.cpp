@@ -151,17 +151,7 @@ class ServedWorkerProcess : public WorkerProcess {
     m_server->ended.erase(m_pid);
     --m_server->running;
     ::kill(-m_pid, SIGKILL);  // anything the worker left behind in its group
-    ProcessResult r;
-    r.started = true;
-    r.timed_out = timed_out;
-    r.cancelled = cancelled;
-    r.wall_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
-    if (WIFEXITED(status)) {
-      r.exit_code = WEXITSTATUS(status);
-    } else if (WIFSIGNALED(status)) {
-      r.signal = WTERMSIG(status);
-    }
+    ProcessResult r = ended_process_result(status, timed_out, cancelled, m_start);
     m_result = r;
     return r;
   }

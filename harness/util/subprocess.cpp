@@ -217,18 +217,23 @@ Process::~Process() {
   }
 }
 
-ProcessResult Process::ended(int status, bool timed_out, bool cancelled) {
+ProcessResult ended_process_result(int status, bool timed_out, bool cancelled,
+                                   std::chrono::steady_clock::time_point start) {
   ProcessResult r;
   r.started = true;
   r.timed_out = timed_out;
   r.cancelled = cancelled;
-  r.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (WIFEXITED(status)) {
     r.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     r.signal = WTERMSIG(status);
   }
+  return r;
+}
+
+ProcessResult Process::ended(int status, bool timed_out, bool cancelled) {
+  ProcessResult r = ended_process_result(status, timed_out, cancelled, m_start);
   ::kill(-m_pid, SIGKILL);  // anything the child left behind in its group
   if (unregister_live(m_pid)) {
     reap_orphans();

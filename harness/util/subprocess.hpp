@@ -45,6 +45,11 @@ struct ProcessResult {
 };
 
 // A started child process.
+// The result of a child that ended with wait status `status`, started at `start` (exit
+// code or signal, wall time, how it was stopped). Used by every way we run a child.
+ProcessResult ended_process_result(int status, bool timed_out, bool cancelled,
+                                   std::chrono::steady_clock::time_point start);
+
 class Process {
  public:
   // Starts the child (fork + exec) in its own process group, with SIGKILL as its
