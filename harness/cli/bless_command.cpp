@@ -219,7 +219,9 @@ int run_bless(const CommonOptions& common, const BlessOptions& options) {
   if (!options.force) {
     validate_goldens(store, suite.name);
   }
-  RunSetup setup = prepare_run_setup(common, suite.workload);
+  const std::optional<RunPlan> provisional = provisional_plan(suite, overrides);
+  RunSetup setup =
+      prepare_run_setup(common, suite.workload, true, provisional ? &*provisional : nullptr);
   RunPlan plan =
       plan_run(std::move(suite), overrides, setup.availability ? &*setup.availability : nullptr);
   if (!common.quiet) {

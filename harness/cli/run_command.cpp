@@ -210,7 +210,9 @@ int run_run(const CommonOptions& common, const RunOptions& options) {
   GoldenStore golden(root / "golden");
   validate_goldens(golden, suite.name);
 
-  RunSetup setup = prepare_run_setup(common, suite.workload, !options.no_fork_server);
+  const std::optional<RunPlan> provisional = provisional_plan(suite, overrides);
+  RunSetup setup = prepare_run_setup(common, suite.workload, !options.no_fork_server,
+                                     provisional ? &*provisional : nullptr);
   RunPlan plan =
       plan_run(std::move(suite), overrides, setup.availability ? &*setup.availability : nullptr);
   if (!common.quiet) {

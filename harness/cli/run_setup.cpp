@@ -13,13 +13,37 @@
 
 #include "harness/run/fork_server.hpp"
 #include "harness/run/worker_process.hpp"
+#include "harness/util/error.hpp"
 #include "harness/util/subprocess.hpp"
 #include "harness/verdict/interruption.hpp"
 
 namespace repro {
 
+namespace {
+
+// Starts the fork server of every environment `plan`'s cells need, so that they load
+// libtorch while the probe runs (a server per thread count: OpenBLAS latches it at load).
+void prestart_servers(ForkServerPool& pool, const RunSetup& setup, const RunPlan& plan) {
+  LaunchContext launch = setup.launch;
+  launch.axis_env = plan.suite.axis_env;
+  for (const Cell& cell : plan.cells) {
+    try {
+      CellLaunch cell_launch = plan_cell_launch(cell, plan.suite.workload, launch,
+                                                k_cell_config_file, k_cell_trace_file);
+      ProcessSpec spec;
+      spec.program = cell_launch.program;
+      spec.env = cell_launch.env;
+      pool.prestart(spec);
+    } catch (const Error&) {
+      // the cell's own start reports it (a skip reason)
+    }
+  }
+}
+
+}  // namespace
+
 RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload,
-                           bool fork_server) {
+                           bool fork_server, const RunPlan* provisional) {
   RunSetup setup;
   setup.root = project_root(common);
   setup.launch.default_worker = worker_path(common);
@@ -49,6 +73,9 @@ RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& work
         }
         return *ended;
       };
+      if (provisional != nullptr) {
+        prestart_servers(*setup.fork_servers, setup, *provisional);
+      }
     }
   }
   MachineFacts facts = detect_machine_facts(setup.launch.default_worker, env, probe);
@@ -57,9 +84,20 @@ RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& work
   return setup;
 }
 
+std::optional<RunPlan> provisional_plan(const Suite& suite, const RunOverrides& overrides) {
+  try {
+    return plan_run(suite, overrides, nullptr);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const RunPlan& plan,
-                                                   int jobs, const std::filesystem::path& run_dir) {
+                                                   int jobs, const std::filesystem::path& run_dir,
+                                                   bool first_step_dump, bool first_step_op_trace) {
   ProcessRunnerOptions options;
+  options.first_step_dump = first_step_dump;
+  options.first_step_op_trace = first_step_op_trace;
   options.workload = plan.suite.workload;
   options.launch = setup.launch;
   options.launch.axis_env = plan.suite.axis_env;
@@ -111,7 +149,8 @@ std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& pl
   ExecutedRun executed;
   executed.run_dir =
       create_run_directory(setup.root, plan.suite.name, std::chrono::system_clock::now());
-  auto runner = make_process_runner(setup, plan, options.jobs, executed.run_dir);
+  auto runner = make_process_runner(setup, plan, options.jobs, executed.run_dir,
+                                    options.measure_magnitudes, options.localize != "off");
   install_interrupt_handler();  // normally already done before the worker probe
   ProgressPrinter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
   SuiteRunInput input;
@@ -125,8 +164,8 @@ std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& pl
   }
   // The dump and op-trace re-runs of divergent pairs, one per (cell, step), side by side.
   input.before_check = [&](const std::vector<CellRun>& runs) {
-    run_reruns(plan_reruns(runs, input.dumps != nullptr, input.op_traces != nullptr), *runner,
-               input.op_traces != nullptr ? &op_traces : nullptr);
+    run_reruns(plan_reruns(runs, input.dumps != nullptr, input.op_traces != nullptr), runs, *runner,
+               input.op_traces != nullptr ? &op_traces : nullptr, input.localize_budget_seconds);
   };
   input.golden = options.golden;
   input.require_golden = options.require_golden;

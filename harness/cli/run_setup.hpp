@@ -35,16 +35,26 @@ struct RunSetup {
 // Probes the default worker and the machine. Never throws for a worker that cannot answer:
 // its cells will crash with the reason instead, and gpu cells skip. With `fork_server`, the
 // probe is the first run of the baseline environment's fork server (in a private folder
-// under TMPDIR, removed when the last user of the pool ends).
+// under TMPDIR, removed when the last user of the pool ends), and the servers of
+// `provisional`'s cells (the plan made before the probe answered; may be null) start
+// loading beside it.
 RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& workload,
-                           bool fork_server = true);
+                           bool fork_server = true, const RunPlan* provisional = nullptr);
+
+// The plan of `suite` with `overrides` before the machine is known (every axis value taken
+// as available), or nullopt when it cannot be made that way: what prepare_run_setup
+// prestarts.
+std::optional<RunPlan> provisional_plan(const Suite& suite, const RunOverrides& overrides);
 
 // Creates ROOT/.repro/runs/<UTC>-<suite> and a ProcessRunner for `plan` there: `jobs` workers
 // at a time (0: one per core, with a thread budget of the cores), the suite's cell time limit,
 // unavailable cells skipped unstarted, the default worker's runs forked by setup.fork_servers when
-// there are some.
+// there are some; our own worker's cells also write their first-step dump and/or op trace
+// when asked (ProcessRunnerOptions::first_step_dump, first_step_op_trace).
 std::unique_ptr<ProcessRunner> make_process_runner(const RunSetup& setup, const RunPlan& plan,
-                                                   int jobs, const std::filesystem::path& run_dir);
+                                                   int jobs, const std::filesystem::path& run_dir,
+                                                   bool first_step_dump = false,
+                                                   bool first_step_op_trace = false);
 
 // Removes the run folder unless `keep` or a cell crashed or timed out (its logs are the
 // evidence); says on `err` where kept logs are.

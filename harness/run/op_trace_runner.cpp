@@ -20,7 +20,7 @@ std::string OpTraceRunner::run_worker(const Cell& cell, const std::filesystem::p
   const auto trace_path = dir / k_cell_trace_file;
   CellLaunch launch =
       plan_cell_launch(cell, m_options.workload, m_options.launch, config_path, trace_path);
-  write_file_atomic(config_path, to_json(launch.config).dump(2) + "\n");
+  write_file_atomic(config_path, to_json(launch.config).dump(2) + "\n", Durability::scratch);
   ProcessSpec spec;
   spec.program = launch.program;
   // Through the cell's worker environment (e.g. bwrap into the debian13 root), like the cell.
@@ -71,8 +71,24 @@ std::optional<OpTrace> OpTraceRunner::op_trace(const Cell& cell, int step, std::
   }
 }
 
+const OpTrace* OpTraceRunner::cached_op_trace(const Cell& cell, int step) const {
+  auto it = m_traces.find(std::make_pair(cell.id, step));
+  return it == m_traces.end() ? nullptr : &it->second;
+}
+
+void OpTraceRunner::store_op_outputs(const Cell& cell, int step, int lane, int index,
+                                     TensorDump dump, OpTrace trace) {
+  m_outputs.insert_or_assign(std::make_tuple(cell.id, step, lane, index),
+                             std::make_pair(std::move(dump), std::move(trace)));
+}
+
 std::optional<TensorDump> OpTraceRunner::op_outputs(const Cell& cell, int step, int lane, int index,
                                                     OpTrace* trace, std::string* error) {
+  if (auto it = m_outputs.find(std::make_tuple(cell.id, step, lane, index));
+      it != m_outputs.end()) {
+    *trace = it->second.second;
+    return it->second.first;
+  }
   const std::string op = std::to_string(lane) + ":" + std::to_string(index);
   const auto dir = m_runner.cell_dir(cell) / ("op-dump-step-" + std::to_string(step));
   try {

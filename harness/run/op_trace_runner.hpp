@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "harness/run/process_runner.hpp"
@@ -30,6 +31,12 @@ class OpTraceRunner : public OpTraceProvider {
   void store_op_trace(const Cell& cell, int step, OpTrace trace) {
     m_traces.insert_or_assign(std::make_pair(cell.id, step), std::move(trace));
   }
+  // The op trace of `cell` at `step` if one is cached (never runs a worker), else nullptr.
+  const OpTrace* cached_op_trace(const Cell& cell, int step) const;
+  // Stores the dump of op LANE:INDEX of `cell` at `step` and the op trace of the run that
+  // made it (harness/run/rerun_batch.hpp) in the cache op_outputs() answers from.
+  void store_op_outputs(const Cell& cell, int step, int lane, int index, TensorDump dump,
+                        OpTrace trace);
 
  private:
   // Runs the worker with `extra` args into `dir`; "" on success, else why not.
@@ -39,6 +46,8 @@ class OpTraceRunner : public OpTraceProvider {
   const ProcessRunner& m_runner;
   ProcessRunnerOptions m_options;
   std::map<std::pair<std::string, int>, OpTrace> m_traces;
+  // (cell id, step, lane, index) -> the op's dump and the op trace of its run
+  std::map<std::tuple<std::string, int, int, int>, std::pair<TensorDump, OpTrace>> m_outputs;
 };
 
 }  // namespace repro

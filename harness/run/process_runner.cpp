@@ -155,10 +155,35 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
       complete(index, std::move(run));
       return;
     }
-    write_file_atomic(dir / k_cell_config_file, to_json(launch.config).dump(2) + "\n");
+    write_file_atomic(dir / k_cell_config_file, to_json(launch.config).dump(2) + "\n",
+                      Durability::scratch);
     ProcessSpec spec;
     spec.program = launch.program;
     spec.args = launch.args;
+    const bool own_worker = launch.wrapper_args.empty() &&
+                            launch.program == m_options.launch.default_worker &&
+                            launch.program.filename() == "repro-worker";
+    if (own_worker && (m_options.first_step_dump || m_options.first_step_op_trace)) {
+      const auto records = dir / k_first_step_folder;
+      std::filesystem::remove_all(records, ec);
+      std::filesystem::create_directories(records / "dump", ec);
+      if (!ec) {
+        if (m_options.first_step_dump) {
+          for (const std::string& arg : {std::string("--dump-step"), std::string("0"),
+                                         std::string("--dump-dir"), (records / "dump").string()}) {
+            spec.args.push_back(arg);
+          }
+        }
+        if (m_options.first_step_op_trace) {
+          for (const std::string& arg :
+               {std::string("--op-trace-step"), std::string("0"), std::string("--op-trace"),
+                (records / "ops.jsonl").string()}) {
+            spec.args.push_back(arg);
+          }
+        }
+        m_first_step[cell.id] = records;
+      }
+    }
     spec.env = launch.env;
     // Each cell its own temporary folder: repeats differ in temp paths like real reruns.
     std::filesystem::create_directories(dir / "tmp", ec);
@@ -262,6 +287,13 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
   return runs;
 }
 
+std::optional<std::filesystem::path> ProcessRunner::first_step_records(const Cell& cell) const {
+  if (auto it = m_first_step.find(cell.id); it != m_first_step.end()) {
+    return it->second;
+  }
+  return std::nullopt;
+}
+
 void ProcessRunner::store_dump(const Cell& cell, int step, TensorDump dump) {
   m_dumps.insert_or_assign(std::make_pair(cell.id, step), std::move(dump));
 }
@@ -290,7 +322,7 @@ std::optional<TensorDump> ProcessRunner::dump(const Cell& cell, int step, std::s
     auto config_path = dir / k_cell_config_file;
     CellLaunch launch = plan_cell_launch(cell, m_options.workload, m_options.launch, config_path,
                                          dump_dir / k_cell_trace_file);
-    write_file_atomic(config_path, to_json(launch.config).dump(2) + "\n");
+    write_file_atomic(config_path, to_json(launch.config).dump(2) + "\n", Durability::scratch);
     ProcessSpec spec;
     spec.program = launch.program;
     // A wrapped worker (worker environment) needs absolute paths and its wrapper first.

@@ -47,6 +47,14 @@ struct ProcessRunnerOptions {
   // Fork servers for the cells, their dump and op-trace re-runs (harness/run/fork_server.hpp);
   // null: every run is a fresh process.
   std::shared_ptr<ForkServerPool> fork_servers;
+  // First-step records: every cell run by our own worker (the default `repro-worker`, not
+  // wrapped, not an outside worker) also writes the raw tensors (`first_step_dump`) and the
+  // op trace (`first_step_op_trace`) of step 0 into CELL_DIR/first-step/ while it trains
+  // (--dump-step 0 --op-trace-step 0, the same bits: docs/benchmarks.md). Most divergences
+  // start at step 0 (threads, seed, ISA, BLAS), and then the diagnosis needs no re-run of
+  // either cell (harness/run/rerun_batch.hpp reads these instead).
+  bool first_step_dump = false;
+  bool first_step_op_trace = false;
 };
 
 class ProcessRunner : public CellRunner, public DumpProvider {
@@ -71,12 +79,19 @@ class ProcessRunner : public CellRunner, public DumpProvider {
 
   // The folder of `cell` (known once run() has seen it; else derived from its id).
   std::filesystem::path cell_dir(const Cell& cell) const;
+  // Where `cell`'s first-step records are (k_first_step_folder in its folder), when its
+  // run wrote them; what each holds is whatever the options asked for.
+  std::optional<std::filesystem::path> first_step_records(const Cell& cell) const;
 
  private:
   ProcessRunnerOptions m_options;
   std::map<std::string, std::filesystem::path> m_cell_dirs;   // by cell id
   std::map<std::pair<std::string, int>, TensorDump> m_dumps;  // by (cell id, step)
+  std::map<std::string, std::filesystem::path> m_first_step;  // by cell id, cells that ran
 };
+
+// The folder in a cell's folder that holds its first-step records: dump/ and ops.jsonl.
+inline constexpr const char* k_first_step_folder = "first-step";
 
 // A file-name-safe form of a cell id: letters, digits and ._=+- kept, anything else '_',
 // at most 80 characters.

@@ -28,7 +28,7 @@ double timed_run(const TaxBenchOptions& o, const std::string& mode, int threads,
   if (ec) {
     throw Error(dir.string(), "", "cannot create the run folder: " + ec.message());
   }
-  write_file_atomic(dir / k_cell_config_file, to_json(config).dump(2) + "\n");
+  write_file_atomic(dir / k_cell_config_file, to_json(config).dump(2) + "\n", Durability::scratch);
   ProcessSpec spec;
   spec.program = o.launch.default_worker;
   spec.args = {"--config", (dir / k_cell_config_file).string(), "--trace",

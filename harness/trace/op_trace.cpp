@@ -113,7 +113,7 @@ std::string op_trace_text(const OpTrace& trace) {
 }
 
 void write_op_trace(const std::filesystem::path& path, const OpTrace& trace) {
-  write_file_atomic(path, op_trace_text(trace));
+  write_file_atomic(path, op_trace_text(trace), Durability::scratch);
 }
 
 OpTrace read_op_trace(const std::filesystem::path& path) {

@@ -133,8 +133,9 @@ void write_tensor_dump(const std::filesystem::path& dir, const TensorDump& dump)
   for (size_t i = 0; i < dump.tensors.size(); ++i) {
     const auto& t = dump.tensors[i];
     std::string file = std::to_string(i) + ".bin";
-    write_file_atomic(dir / file, std::string_view(reinterpret_cast<const char*>(t.bytes.data()),
-                                                   t.bytes.size()));
+    write_file_atomic(
+        dir / file, std::string_view(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size()),
+        Durability::scratch);
     manifest["tensors"].push_back({{"name", t.name},
                                    {"kind", to_string(t.kind)},
                                    {"dtype", t.dtype},
@@ -142,7 +143,7 @@ void write_tensor_dump(const std::filesystem::path& dir, const TensorDump& dump)
                                    {"file", file},
                                    {"digest", digest_tensor(t.dtype, t.shape, t.bytes).hex()}});
   }
-  write_file_atomic(dir / "manifest.json", manifest.dump(1) + "\n");
+  write_file_atomic(dir / "manifest.json", manifest.dump(1) + "\n", Durability::scratch);
 }
 
 TensorDump read_tensor_dump(const std::filesystem::path& dir) {

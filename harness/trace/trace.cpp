@@ -186,7 +186,8 @@ std::string end_line(int steps, std::string_view status) {
   return line_of(j);
 }
 
-TraceWriter::TraceWriter(const std::filesystem::path& path) : m_file(path) {}
+// A trace is scratch: read back by the checker within the run, made again by re-running.
+TraceWriter::TraceWriter(const std::filesystem::path& path) : m_file(path, Durability::scratch) {}
 
 void TraceWriter::write_header(const TraceHeader& header) {
   m_file.append(header_line(header));

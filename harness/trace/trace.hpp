@@ -90,6 +90,7 @@ std::string end_line(int steps, std::string_view status);
 
 // Writes a trace line by line to `<path>.partial`, renamed to `path` by finish(),
 // so a crashed run leaves a readable partial trace and never a complete-looking one.
+// A trace is scratch (Durability::scratch: atomic, not fsynced).
 class TraceWriter {
  public:
   explicit TraceWriter(const std::filesystem::path& path);

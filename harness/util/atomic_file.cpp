@@ -64,7 +64,8 @@ const char* file_type_name(unsigned mode) {
   }
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+void write_file_atomic(const std::filesystem::path& path, std::string_view content,
+                       Durability durability) {
   make_parent(path);
   std::random_device rd;
   auto tmp = path;
@@ -75,7 +76,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
   }
   try {
     write_all(fd, content, tmp);
-    if (::fsync(fd) != 0) {
+    if (durability == Durability::durable && ::fsync(fd) != 0) {
       throw WriteError(tmp.string(), "", std::string("cannot fsync: ") + std::strerror(errno));
     }
   } catch (...) {
@@ -149,7 +150,8 @@ std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes
   return out;
 }
 
-AppendOnlyFile::AppendOnlyFile(std::filesystem::path path) : m_path(std::move(path)) {
+AppendOnlyFile::AppendOnlyFile(std::filesystem::path path, Durability durability)
+    : m_path(std::move(path)), m_durability(durability) {
   make_parent(m_path);
   m_partial = m_path;
   m_partial += ".partial";
@@ -172,7 +174,7 @@ void AppendOnlyFile::append(std::string_view data) {
 
 void AppendOnlyFile::commit() {
   assert(m_fd >= 0 && "commit twice");
-  if (::fsync(m_fd) != 0) {
+  if (m_durability == Durability::durable && ::fsync(m_fd) != 0) {
     throw WriteError(m_partial.string(), "", std::string("cannot fsync: ") + std::strerror(errno));
   }
   ::close(m_fd);
