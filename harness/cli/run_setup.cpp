@@ -162,11 +162,12 @@ std::optional<ExecutedRun> execute_plan(const RunSetup& setup, const RunPlan& pl
     input.op_traces = &op_traces;
     input.localize_budget_seconds = options.localize == "on" ? -1 : k_auto_localize_seconds;
   }
-  // The dump and op-trace re-runs of divergent pairs, one per (cell, step), side by side.
-  input.before_check = [&](const std::vector<CellRun>& runs) {
-    run_reruns(plan_reruns(runs, input.dumps != nullptr, input.op_traces != nullptr), runs, *runner,
-               input.op_traces != nullptr ? &op_traces : nullptr, input.localize_budget_seconds);
-  };
+  // The dump and op-trace re-runs of divergent pairs: started beside the cells as soon as
+  // a pair has ended, finished before the checker asks.
+  ReRunScheduler reruns(*runner, input.op_traces != nullptr ? &op_traces : nullptr,
+                        input.dumps != nullptr, input.localize_budget_seconds);
+  runner->set_side_work(&reruns);
+  input.before_check = [&reruns](const std::vector<CellRun>& runs) { reruns.finish(runs); };
   input.golden = options.golden;
   input.require_golden = options.require_golden;
   if (setup.availability) {

@@ -104,11 +104,15 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
       progress(p);
     }
   };
+  SideWork* side = m_side_work;
   auto complete = [&](size_t index, CellRun run) {
     runs[index] = std::move(run);
     finished[index] = true;
     ++state.done;
     report(index, /*just_finished=*/true);
+    if (side != nullptr) {
+      side->cells_ended(runs, finished);
+    }
   };
 
   std::filesystem::create_directories(m_options.run_dir);
@@ -229,6 +233,9 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
         run.wall_seconds = wall_seconds;
         complete(index, std::move(run));
       };
+      if (side != nullptr) {
+        side->kill_all();
+      }
       for (auto& a : active) {
         // SIGKILL to the worker's process group, then reaped: its half-written trace
         // proves nothing, so the cell is not run rather than crashed.
@@ -243,21 +250,27 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
       pending.clear();
       break;
     }
+    auto running_threads = [&] {
+      int sum = side != nullptr ? side->running_threads() : 0;
+      for (const auto& a : active) {
+        sum += a.threads;
+      }
+      return sum;
+    };
+    auto running = [&] { return active.size() + (side != nullptr ? side->running() : 0); };
     // The first pending cell that may start now (repeats are staggered, docs/diagnosis.md).
-    for (auto it = pending.begin();
-         it != pending.end() && active.size() < static_cast<size_t>(m_options.jobs);) {
+    bool cell_waits_for_a_core = false;
+    for (auto it = pending.begin(); it != pending.end();) {
       const auto now = StartStagger::Clock::now();
       if (!stagger.may_start(cells[*it], now)) {
         ++it;
         continue;
       }
-      int running_threads = 0;
-      for (const auto& a : active) {
-        running_threads += a.threads;
-      }
       const int threads =
           std::max(1, cell_config(m_options.workload, cells[*it].settings).settings.threads);
-      if (!within_thread_budget(running_threads, threads, m_options.thread_budget)) {
+      if (running() >= static_cast<size_t>(m_options.jobs) ||
+          !within_thread_budget(running_threads(), threads, m_options.thread_budget)) {
+        cell_waits_for_a_core = true;
         ++it;  // a smaller cell may still fit; this one starts once enough have ended
         continue;
       }
@@ -266,7 +279,13 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
       stagger.started(cells[index], now);
       start(index);
     }
-    bool any_finished = false;
+    if (side != nullptr && !cell_waits_for_a_core) {
+      side->start_ready([&](int threads) {
+        return running() < static_cast<size_t>(m_options.jobs) &&
+               within_thread_budget(running_threads(), threads, m_options.thread_budget);
+      });
+    }
+    bool any_finished = side != nullptr && side->poll();
     for (auto it = active.begin(); it != active.end();) {
       if (auto result = it->process->poll()) {
         size_t index = it->index;
@@ -279,7 +298,7 @@ std::vector<CellRun> ProcessRunner::run(const std::vector<Cell>& cells,
         ++it;
       }
     }
-    if (!any_finished && (!active.empty() || !pending.empty())) {
+    if (!any_finished && (running() > 0 || !pending.empty())) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }

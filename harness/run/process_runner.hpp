@@ -26,6 +26,28 @@
 
 namespace repro {
 
+class WorkerProcess;
+
+// Worker runs started beside the cells, within the same --jobs and thread budget: the
+// diagnosis re-runs of divergent pairs (harness/run/rerun_batch.hpp), which can start as
+// soon as a pair's two cells have ended instead of after the last cell. Cells come first:
+// side work starts only when no pending cell is waiting for a free core (a cell held back
+// only by the repeat's start stagger does not count).
+class SideWork {
+ public:
+  virtual ~SideWork() = default;
+  // A cell ended: runs[i] is final where finished[i].
+  virtual void cells_ended(const std::vector<CellRun>& runs, const std::vector<bool>& finished) = 0;
+  // Starts ready runs, each only while `may_start(threads)` says yes.
+  virtual void start_ready(const std::function<bool(int threads)>& may_start) = 0;
+  // Collects runs that ended; true when one did.
+  virtual bool poll() = 0;
+  virtual int running_threads() const = 0;
+  virtual size_t running() const = 0;
+  // Kills every running run (an interrupt).
+  virtual void kill_all() = 0;
+};
+
 struct ProcessRunnerOptions {
   WorkerConfig workload;  // the suite's workload; cells overlay their settings
   LaunchContext launch;
@@ -74,6 +96,8 @@ class ProcessRunner : public CellRunner, public DumpProvider {
   // cache dump() answers from.
   void store_dump(const Cell& cell, int step, TensorDump dump);
 
+  // Work that run() starts beside the cells (may be null; not owned; must outlive run()).
+  void set_side_work(SideWork* side_work) { m_side_work = side_work; }
   // The options it was made with (for other re-runs of its cells).
   const ProcessRunnerOptions& options() const { return m_options; }
 
@@ -88,6 +112,7 @@ class ProcessRunner : public CellRunner, public DumpProvider {
   std::map<std::string, std::filesystem::path> m_cell_dirs;   // by cell id
   std::map<std::pair<std::string, int>, TensorDump> m_dumps;  // by (cell id, step)
   std::map<std::string, std::filesystem::path> m_first_step;  // by cell id, cells that ran
+  SideWork* m_side_work = nullptr;
 };
 
 // The folder in a cell's folder that holds its first-step records: dump/ and ops.jsonl.

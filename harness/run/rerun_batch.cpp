@@ -1,17 +1,11 @@
-// ReRunBatch: predicts the checker's dump and op-trace re-runs and runs them side by side.
+// ReRunBatch: predicts the checker's dump and op-trace re-runs and runs them beside the cells.
 #include "harness/run/rerun_batch.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <map>
-#include <memory>
-#include <set>
 #include <thread>
-#include <tuple>
-#include <utility>
 
 #include "harness/run/op_trace_runner.hpp"
-#include "harness/run/process_runner.hpp"
 #include "harness/run/worker_exit.hpp"
 #include "harness/run/worker_process.hpp"
 #include "harness/util/atomic_file.hpp"
@@ -21,138 +15,77 @@
 #include "harness/verdict/op_localization.hpp"
 
 namespace repro {
+
+// One worker re-run of a cell: the worker options after --config/--trace, and what to do
+// with its folder once it exited 0.
+struct ReRunScheduler::Job {
+  Cell cell;
+  std::filesystem::path dir;                   // created afresh; config, trace, outputs
+  std::vector<std::string> options;            // paths under `dir` made absolute if wrapped
+  std::vector<std::filesystem::path> folders;  // output folders, created before it starts
+  std::function<void(const std::filesystem::path&)> collect;  // throws repro::Error
+};
+
+struct ReRunScheduler::Started {
+  std::unique_ptr<Job> job;
+  int threads = 1;
+  std::unique_ptr<WorkerProcess> process;
+};
+
 namespace {
 
-const CellRun* find_baseline(const std::vector<CellRun>& runs) {
-  for (const auto& run : runs) {
-    if (run.cell.role == CellRole::baseline) {
-      return run.trace ? &run : nullptr;
+std::string seed_of(const Cell& cell) {
+  auto it = cell.settings.find("seed");
+  return it == cell.settings.end() ? std::string() : it->second;
+}
+
+const CellRun* find_baseline(const std::vector<const CellRun*>& runs) {
+  for (const CellRun* run : runs) {
+    if (run->cell.role == CellRole::baseline) {
+      return run->trace ? run : nullptr;
     }
   }
   return nullptr;
 }
 
-// One worker re-run of a cell: the worker options after --config/--trace, and what to do
-// with its folder once it exited 0.
-struct ReRunJob {
-  Cell cell;
-  std::filesystem::path dir;                   // created afresh; config, trace, outputs
-  std::vector<std::string> options;            // paths in them are taken as given
-  std::vector<std::filesystem::path> folders;  // output folders, created before it starts
-  std::function<bool(const std::filesystem::path&)> collect;  // true: useful
-};
-
-// A started re-run.
-struct Started {
-  const ReRunJob* job = nullptr;
-  int threads = 1;
-  std::unique_ptr<WorkerProcess> process;
-};
-
-// Runs `jobs` through `runner`'s launch context and fork servers, at most
-// runner.options().jobs at a time and within its thread budget; returns how many ran and
-// were collected. A job whose worker fails is left to the checker's own request.
-int run_jobs(const std::vector<ReRunJob>& jobs, ProcessRunner& runner) {
-  const ProcessRunnerOptions& options = runner.options();
-  std::vector<Started> active;
-  size_t next = 0;
-  int succeeded = 0;
-  auto running_threads = [&] {
-    int sum = 0;
-    for (const auto& a : active) {
-      sum += a.threads;
+// plan_reruns over the runs that ended (pointers: the runs stay where the runner keeps them).
+std::vector<ReRunRequest> plan_requests(const std::vector<const CellRun*>& runs, bool dumps,
+                                        bool op_traces) {
+  std::vector<ReRunRequest> out;
+  const CellRun* baseline = find_baseline(runs);
+  if (baseline == nullptr || (!dumps && !op_traces)) {
+    return out;
+  }
+  std::map<std::pair<std::string, int>, size_t> index;  // (cell id, step) -> position in out
+  auto want = [&](const Cell& cell, int step, bool dump, bool trace) {
+    auto [it, fresh] = index.emplace(std::make_pair(cell.id, step), out.size());
+    if (fresh) {
+      out.push_back({cell, step, false, false});
     }
-    return sum;
+    out[it->second].dump = out[it->second].dump || dump;
+    out[it->second].op_trace = out[it->second].op_trace || trace;
   };
-  auto start = [&](const ReRunJob& job) -> std::optional<Started> {
-    std::error_code ec;
-    std::filesystem::remove_all(job.dir, ec);
-    std::filesystem::create_directories(job.dir, ec);
-    for (const auto& folder : job.folders) {
-      if (!ec) {
-        std::filesystem::create_directories(folder, ec);
-      }
+  for (const CellRun* run : runs) {
+    if (run == baseline || !run->trace) {
+      continue;
     }
-    if (ec) {
-      return std::nullopt;
+    const Comparison comparison = compare_traces(*baseline->trace, *run->trace);
+    if (comparison.identical || !comparison.first_divergence) {
+      continue;
     }
-    const auto config_path = job.dir / k_cell_config_file;
-    const auto trace_path = job.dir / k_cell_trace_file;
-    CellLaunch launch =
-        plan_cell_launch(job.cell, options.workload, options.launch, config_path, trace_path);
-    write_file_atomic(config_path, to_json(launch.config).dump(2) + "\n", Durability::scratch);
-    // A wrapped worker (worker environment) needs absolute paths and its wrapper first.
-    auto path_arg = [&](const std::filesystem::path& p) {
-      return (launch.wrapper_args.empty() ? p : std::filesystem::absolute(p)).string();
-    };
-    ProcessSpec spec;
-    spec.program = launch.program;
-    spec.args = launch.wrapper_args;
-    for (const std::string& arg : {std::string("--config"), path_arg(config_path),
-                                   std::string("--trace"), path_arg(trace_path)}) {
-      spec.args.push_back(arg);
-    }
-    for (const std::string& arg : job.options) {
-      spec.args.push_back(arg.rfind(job.dir.string(), 0) == 0 ? path_arg(arg) : arg);
-    }
-    spec.args.emplace_back("--stop-after-dump");
-    spec.args.emplace_back("--quiet");
-    spec.env = launch.env;
-    spec.stdout_path = job.dir / "stdout";
-    spec.stderr_path = job.dir / "stderr";
-    spec.timeout = options.cell_timeout;
-    Started s;
-    s.job = &job;
-    s.threads = std::max(1, launch.config.settings.threads);
-    s.process = start_worker_process(spec, options.fork_servers.get());
-    return s;
-  };
-
-  while (next < jobs.size() || !active.empty()) {
-    if (options.cancelled && options.cancelled()) {
-      for (auto& a : active) {
-        a.process->kill();
-      }
-      break;
-    }
-    while (next < jobs.size() && active.size() < static_cast<size_t>(options.jobs)) {
-      const int threads =
-          std::max(1, cell_config(options.workload, jobs[next].cell.settings).settings.threads);
-      if (!within_thread_budget(running_threads(), threads, options.thread_budget)) {
-        break;
-      }
-      std::optional<Started> s;
-      try {
-        s = start(jobs[next]);
-      } catch (const Error&) {
-        s.reset();  // e.g. a BLAS build gone: the checker's request reports it
-      }
-      ++next;
-      if (s && s->process->started()) {
-        active.push_back(std::move(*s));
-      }
-    }
-    bool any = false;
-    for (auto it = active.begin(); it != active.end();) {
-      if (auto result = it->process->poll()) {
-        const bool ok =
-            result->started && !result->timed_out && result->signal == 0 && result->exit_code == 0;
-        try {
-          succeeded += ok && it->job->collect(it->job->dir) ? 1 : 0;
-        } catch (const Error&) {
-          // unreadable output: likewise left to the checker's own request
-        }
-        it = active.erase(it);
-        any = true;
-      } else {
-        ++it;
-      }
-    }
-    if (!any && !active.empty()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const FirstDivergence& fd = *comparison.first_divergence;
+    const bool tensor = fd.kind.has_value() && fd.tensor != "batch_ids" && fd.tensor != "loss_bits";
+    // Localization skips a changed seed (new data: every op differs) and root-only steps.
+    const bool localizable =
+        !fd.tensor.empty() && fd.tensor != "root" && seed_of(baseline->cell) == seed_of(run->cell);
+    const bool dump = dumps && tensor;
+    const bool trace = op_traces && localizable;
+    if (dump || trace) {
+      want(baseline->cell, fd.step, dump, trace);
+      want(run->cell, fd.step, dump, trace);
     }
   }
-  return succeeded;
+  return out;
 }
 
 // Answers `request` from the first-step records its cell's own run wrote, when it can.
@@ -186,176 +119,294 @@ bool take_first_step_records(const ReRunRequest& request, ProcessRunner& runner,
   }
 }
 
-const CellRun* find_run(const std::vector<CellRun>& runs, const std::string& id) {
-  for (const auto& run : runs) {
-    if (run.cell.id == id) {
-      return &run;
-    }
-  }
-  return nullptr;
-}
-
-// The op-output dumps localization will ask for: for each pair (baseline, cell) whose op
-// traces are cached, the first divergent op of both (one per repeat at most, none over the
-// budget: what add_diagnosis would skip).
-std::vector<ReRunJob> plan_op_dumps(const std::vector<ReRunRequest>& requests,
-                                    const std::vector<CellRun>& runs, ProcessRunner& runner,
-                                    OpTraceRunner& op_traces, double budget_seconds) {
-  std::vector<ReRunJob> jobs;
-  std::set<std::tuple<std::string, int, int, int>> wanted;
-  bool repeat_done = false;
-  for (const auto& request : requests) {
-    if (!request.op_trace || request.cell.role == CellRole::baseline) {
-      continue;
-    }
-    if (request.cell.role == CellRole::repeat && std::exchange(repeat_done, true)) {
-      continue;
-    }
-    const ReRunRequest* base = nullptr;
-    for (const auto& r : requests) {
-      if (r.cell.role == CellRole::baseline && r.step == request.step) {
-        base = &r;
-      }
-    }
-    const CellRun* base_run = base != nullptr ? find_run(runs, base->cell.id) : nullptr;
-    if (base_run == nullptr || !base_run->trace || base_run->trace->steps.empty()) {
-      continue;
-    }
-    const double estimate = k_localize_cost_factor * base_run->wall_seconds *
-                            static_cast<double>(request.step + 1) /
-                            static_cast<double>(base_run->trace->steps.size());
-    if (budget_seconds >= 0 && estimate > budget_seconds) {
-      continue;
-    }
-    const OpTrace* a = op_traces.cached_op_trace(base->cell, request.step);
-    const OpTrace* b = op_traces.cached_op_trace(request.cell, request.step);
-    if (a == nullptr || b == nullptr) {
-      continue;
-    }
-    const OpLocalization loc = first_divergent_op(*a, *b);
-    if (loc.status != "op") {
-      continue;
-    }
-    for (const Cell* cell : {&base->cell, &request.cell}) {
-      if (!wanted.emplace(cell->id, request.step, loc.lane, loc.index).second) {
-        continue;
-      }
-      const std::string op = std::to_string(loc.lane) + ":" + std::to_string(loc.index);
-      ReRunJob job;
-      job.cell = *cell;
-      job.dir =
-          runner.cell_dir(*cell) / ("op-dump-step-" + std::to_string(request.step) + "-" +
-                                    std::to_string(loc.lane) + "-" + std::to_string(loc.index));
-      job.options = {"--op-trace-step", std::to_string(request.step),
-                     "--op-trace",      (job.dir / "ops.jsonl").string(),
-                     "--op-dump",       op,
-                     "--op-dump-dir",   (job.dir / "op").string()};
-      job.folders = {job.dir / "op"};
-      const int step = request.step;
-      const int lane = loc.lane;
-      const int index = loc.index;
-      job.collect = [&op_traces, cell = *cell, step, lane,
-                     index](const std::filesystem::path& dir) {
-        op_traces.store_op_outputs(cell, step, lane, index, read_tensor_dump(dir / "op"),
-                                   read_op_trace(dir / "ops.jsonl"));
-        return true;
-      };
-      jobs.push_back(std::move(job));
-    }
-  }
-  return jobs;
-}
-
-std::string seed_of(const Cell& cell) {
-  auto it = cell.settings.find("seed");
-  return it == cell.settings.end() ? std::string() : it->second;
-}
-
 }  // namespace
 
 std::vector<ReRunRequest> plan_reruns(const std::vector<CellRun>& runs, bool dumps,
                                       bool op_traces) {
-  std::vector<ReRunRequest> out;
-  const CellRun* baseline = find_baseline(runs);
-  if (baseline == nullptr || (!dumps && !op_traces)) {
-    return out;
-  }
-  std::map<std::pair<std::string, int>, size_t> index;  // (cell id, step) -> position in out
-  auto want = [&](const Cell& cell, int step, bool dump, bool trace) {
-    auto [it, fresh] = index.emplace(std::make_pair(cell.id, step), out.size());
-    if (fresh) {
-      out.push_back({cell, step, false, false});
-    }
-    out[it->second].dump = out[it->second].dump || dump;
-    out[it->second].op_trace = out[it->second].op_trace || trace;
-  };
+  std::vector<const CellRun*> pointers;
   for (const auto& run : runs) {
-    if (&run == baseline || !run.trace) {
-      continue;
-    }
-    const Comparison comparison = compare_traces(*baseline->trace, *run.trace);
-    if (comparison.identical || !comparison.first_divergence) {
-      continue;
-    }
-    const FirstDivergence& fd = *comparison.first_divergence;
-    const bool tensor = fd.kind.has_value() && fd.tensor != "batch_ids" && fd.tensor != "loss_bits";
-    // Localization skips a changed seed (new data: every op differs) and root-only steps.
-    const bool localizable =
-        !fd.tensor.empty() && fd.tensor != "root" && seed_of(baseline->cell) == seed_of(run.cell);
-    const bool dump = dumps && tensor;
-    const bool trace = op_traces && localizable;
-    if (dump || trace) {
-      want(baseline->cell, fd.step, dump, trace);
-      want(run.cell, fd.step, dump, trace);
-    }
+    pointers.push_back(&run);
   }
-  return out;
+  return plan_requests(pointers, dumps, op_traces);
 }
 
-int run_reruns(const std::vector<ReRunRequest>& requests, const std::vector<CellRun>& runs,
-               ProcessRunner& runner, OpTraceRunner* op_traces, double localize_budget_seconds) {
-  int succeeded = 0;
-  std::vector<ReRunJob> jobs;
-  for (const auto& request : requests) {
-    if (take_first_step_records(request, runner, op_traces)) {
-      ++succeeded;
+ReRunScheduler::ReRunScheduler(ProcessRunner& runner, OpTraceRunner* op_traces, bool dumps,
+                               double localize_budget_seconds)
+    : m_runner(runner),
+      m_op_traces(op_traces),
+      m_dumps(dumps),
+      m_budget_seconds(localize_budget_seconds) {}
+
+ReRunScheduler::~ReRunScheduler() {
+  kill_all();
+}
+
+void ReRunScheduler::cells_ended(const std::vector<CellRun>& runs,
+                                 const std::vector<bool>& finished) {
+  std::vector<const CellRun*> ended;
+  for (size_t i = 0; i < runs.size() && i < finished.size(); ++i) {
+    if (finished[i]) {
+      ended.push_back(&runs[i]);
+    }
+  }
+  plan(ended);
+}
+
+void ReRunScheduler::plan(const std::vector<const CellRun*>& ended) {
+  const CellRun* baseline = find_baseline(ended);
+  if (baseline == nullptr) {
+    return;  // nothing to compare with yet
+  }
+  if (!m_baseline) {
+    m_baseline = baseline->cell;
+    m_baseline_wall_seconds = baseline->wall_seconds;
+    m_baseline_steps = baseline->trace->steps.size();
+  }
+  // Each cell is judged once, against the baseline, when both have ended.
+  std::vector<const CellRun*> fresh = {baseline};
+  for (const CellRun* run : ended) {
+    if (run != baseline && m_judged.insert(run->cell.id).second) {
+      fresh.push_back(run);
+    }
+  }
+  for (ReRunRequest request : plan_requests(fresh, m_dumps, m_op_traces != nullptr)) {
+    // The baseline's request is shared by every pair at that step: plan only what no
+    // earlier pair asked for (a seed change wants its dump, a threads change its op trace).
+    auto& [dump, op_trace] = m_planned[std::make_pair(request.cell.id, request.step)];
+    request.dump = request.dump && !dump;
+    request.op_trace = request.op_trace && !op_trace;
+    if (!request.dump && !request.op_trace) {
+      continue;
+    }
+    dump = dump || request.dump;
+    op_trace = op_trace || request.op_trace;
+    m_requests.push_back(request);
+    if (take_first_step_records(request, m_runner, m_op_traces)) {
+      ++m_answered;
       continue;
     }
     const std::string step = std::to_string(request.step);
-    ReRunJob job;
-    job.cell = request.cell;
-    job.dir = runner.cell_dir(request.cell) / ("rerun-step-" + step);
-    const bool trace = request.op_trace && op_traces != nullptr;
+    auto job = std::make_unique<Job>();
+    job->cell = request.cell;
+    job->dir = m_runner.cell_dir(request.cell) / ("rerun-step-" + step);
+    const bool trace = request.op_trace && m_op_traces != nullptr;
     if (request.dump) {
-      job.options = {"--dump-step", step, "--dump-dir", (job.dir / "dump").string()};
-      job.folders = {job.dir / "dump"};
+      job->options = {"--dump-step", step, "--dump-dir", (job->dir / "dump").string()};
+      job->folders = {job->dir / "dump"};
     }
     if (trace) {
-      for (const std::string& arg : {std::string("--op-trace-step"), step,
-                                     std::string("--op-trace"), (job.dir / "ops.jsonl").string()}) {
-        job.options.push_back(arg);
+      for (const std::string& arg :
+           {std::string("--op-trace-step"), step, std::string("--op-trace"),
+            (job->dir / "ops.jsonl").string()}) {
+        job->options.push_back(arg);
       }
     }
-    if (job.options.empty()) {
+    if (job->options.empty()) {
       continue;
     }
-    job.collect = [&runner, op_traces, request, trace](const std::filesystem::path& dir) {
+    ProcessRunner& runner = m_runner;
+    OpTraceRunner* op_traces = m_op_traces;
+    job->collect = [&runner, op_traces, request, trace](const std::filesystem::path& dir) {
       if (request.dump) {
         runner.store_dump(request.cell, request.step, read_tensor_dump(dir / "dump"));
       }
       if (trace) {
         op_traces->store_op_trace(request.cell, request.step, read_op_trace(dir / "ops.jsonl"));
       }
-      return true;
     };
-    jobs.push_back(std::move(job));
+    m_queue.push_back(std::move(job));
   }
-  succeeded += run_jobs(jobs, runner);
-  if (op_traces != nullptr) {
-    succeeded += run_jobs(
-        plan_op_dumps(requests, runs, runner, *op_traces, localize_budget_seconds), runner);
+  plan_op_dumps();
+}
+
+void ReRunScheduler::plan_op_dumps() {
+  if (m_op_traces == nullptr || !m_baseline || m_baseline_steps == 0) {
+    return;
   }
-  return succeeded;
+  for (const ReRunRequest& request : m_requests) {
+    if (!request.op_trace || request.cell.role == CellRole::baseline) {
+      continue;
+    }
+    const OpTrace* a = m_op_traces->cached_op_trace(*m_baseline, request.step);
+    const OpTrace* b = m_op_traces->cached_op_trace(request.cell, request.step);
+    if (a == nullptr || b == nullptr) {
+      continue;  // not yet: a re-run still runs
+    }
+    // What add_diagnosis localizes: within the budget, and only the first repeat.
+    const double estimate = k_localize_cost_factor * m_baseline_wall_seconds *
+                            static_cast<double>(request.step + 1) /
+                            static_cast<double>(m_baseline_steps);
+    if (m_budget_seconds >= 0 && estimate > m_budget_seconds) {
+      continue;
+    }
+    const OpLocalization loc = first_divergent_op(*a, *b);
+    if (loc.status != "op") {
+      continue;
+    }
+    if (request.cell.role == CellRole::repeat) {
+      if (m_repeat_localized) {
+        continue;
+      }
+      m_repeat_localized = true;
+    }
+    const Cell& baseline = *m_baseline;
+    for (const Cell* cell : {&baseline, &request.cell}) {
+      if (!m_op_dumps.emplace(cell->id, request.step, loc.lane, loc.index).second) {
+        continue;
+      }
+      const std::string op = std::to_string(loc.lane) + ":" + std::to_string(loc.index);
+      auto job = std::make_unique<Job>();
+      job->cell = *cell;
+      job->dir =
+          m_runner.cell_dir(*cell) / ("op-dump-step-" + std::to_string(request.step) + "-" +
+                                      std::to_string(loc.lane) + "-" + std::to_string(loc.index));
+      job->options = {"--op-trace-step", std::to_string(request.step),
+                      "--op-trace",      (job->dir / "ops.jsonl").string(),
+                      "--op-dump",       op,
+                      "--op-dump-dir",   (job->dir / "op").string()};
+      job->folders = {job->dir / "op"};
+      OpTraceRunner* op_traces = m_op_traces;
+      job->collect = [op_traces, cell = *cell, step = request.step, lane = loc.lane,
+                      index = loc.index](const std::filesystem::path& dir) {
+        op_traces->store_op_outputs(cell, step, lane, index, read_tensor_dump(dir / "op"),
+                                    read_op_trace(dir / "ops.jsonl"));
+      };
+      m_queue.push_back(std::move(job));
+    }
+  }
+}
+
+void ReRunScheduler::start_ready(const std::function<bool(int threads)>& may_start) {
+  const ProcessRunnerOptions& options = m_runner.options();
+  while (!m_queue.empty()) {
+    if (options.cancelled && options.cancelled()) {
+      return;
+    }
+    const int threads =
+        std::max(1, cell_config(options.workload, m_queue.front()->cell.settings).settings.threads);
+    if (!may_start(threads)) {
+      return;
+    }
+    std::unique_ptr<Job> job = std::move(m_queue.front());
+    m_queue.pop_front();
+    try {
+      std::error_code ec;
+      std::filesystem::remove_all(job->dir, ec);
+      std::filesystem::create_directories(job->dir, ec);
+      for (const auto& folder : job->folders) {
+        if (!ec) {
+          std::filesystem::create_directories(folder, ec);
+        }
+      }
+      if (ec) {
+        continue;  // the checker's own request says why
+      }
+      const auto config_path = job->dir / k_cell_config_file;
+      const auto trace_path = job->dir / k_cell_trace_file;
+      CellLaunch launch =
+          plan_cell_launch(job->cell, options.workload, options.launch, config_path, trace_path);
+      write_file_atomic(config_path, to_json(launch.config).dump(2) + "\n", Durability::scratch);
+      // A wrapped worker (worker environment) needs absolute paths and its wrapper first.
+      auto path_arg = [&](const std::string& p) {
+        const bool ours = p.rfind(job->dir.string(), 0) == 0;
+        return ours && !launch.wrapper_args.empty() ? std::filesystem::absolute(p).string() : p;
+      };
+      ProcessSpec spec;
+      spec.program = launch.program;
+      spec.args = launch.wrapper_args;
+      for (const std::string& arg : {std::string("--config"), config_path.string(),
+                                     std::string("--trace"), trace_path.string()}) {
+        spec.args.push_back(path_arg(arg));
+      }
+      for (const std::string& arg : job->options) {
+        spec.args.push_back(path_arg(arg));
+      }
+      spec.args.emplace_back("--stop-after-dump");
+      spec.args.emplace_back("--quiet");
+      spec.env = launch.env;
+      spec.stdout_path = job->dir / "stdout";
+      spec.stderr_path = job->dir / "stderr";
+      spec.timeout = options.cell_timeout;
+      auto started = std::make_unique<Started>();
+      started->threads = std::max(1, launch.config.settings.threads);
+      started->process = start_worker_process(spec, options.fork_servers.get());
+      started->job = std::move(job);
+      if (started->process->started()) {
+        m_active.push_back(std::move(started));
+      }
+    } catch (const Error&) {
+      // e.g. a BLAS build gone: the checker's own request reports it
+    }
+  }
+}
+
+bool ReRunScheduler::poll() {
+  bool any = false;
+  for (auto it = m_active.begin(); it != m_active.end();) {
+    if (auto result = (*it)->process->poll()) {
+      const bool ok =
+          result->started && !result->timed_out && result->signal == 0 && result->exit_code == 0;
+      if (ok) {
+        try {
+          (*it)->job->collect((*it)->job->dir);
+          ++m_answered;
+        } catch (const Error&) {
+          // unreadable output: likewise left to the checker's own request
+        }
+      }
+      it = m_active.erase(it);
+      any = true;
+    } else {
+      ++it;
+    }
+  }
+  if (any) {
+    plan_op_dumps();  // a pair's second op trace may just have arrived
+  }
+  return any;
+}
+
+int ReRunScheduler::running_threads() const {
+  int sum = 0;
+  for (const auto& a : m_active) {
+    sum += a->threads;
+  }
+  return sum;
+}
+
+size_t ReRunScheduler::running() const {
+  return m_active.size();
+}
+
+void ReRunScheduler::kill_all() {
+  for (auto& a : m_active) {
+    a->process->kill();
+  }
+  m_active.clear();
+  m_queue.clear();
+}
+
+int ReRunScheduler::finish(const std::vector<CellRun>& runs) {
+  std::vector<const CellRun*> ended;
+  for (const auto& run : runs) {
+    ended.push_back(&run);
+  }
+  plan(ended);
+  const ProcessRunnerOptions& options = m_runner.options();
+  while (!m_queue.empty() || !m_active.empty()) {
+    if (options.cancelled && options.cancelled()) {
+      kill_all();
+      break;
+    }
+    start_ready([&](int threads) {
+      return m_active.size() < static_cast<size_t>(options.jobs) &&
+             within_thread_budget(running_threads(), threads, options.thread_budget);
+    });
+    if (!poll() && !m_active.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  return m_answered;
 }
 
 }  // namespace repro

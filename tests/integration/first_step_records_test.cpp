@@ -20,7 +20,7 @@
 namespace repro::test {
 namespace {
 
-// The threads=1,2 smoke plan of a scratch project.
+// The seed=1,2 x threads=1,2 (ofat) smoke plan of a scratch project.
 RunPlan threads_plan(const ScratchProject& project) {
   return plan_run(find_suite(project.root(), "threads"), RunOverrides{}, nullptr);
 }
@@ -32,7 +32,7 @@ ProcessRunnerOptions runner_options(const RunPlan& plan, const std::filesystem::
   options.launch.default_worker = worker_executable();
   options.launch.parent_env = current_environment();
   options.run_dir = run_dir;
-  options.jobs = 2;
+  options.jobs = 1;  // cells end in plan order
   options.first_step_dump = records;
   options.first_step_op_trace = records;
   return options;
@@ -57,23 +57,41 @@ std::vector<std::pair<std::string, std::vector<std::byte>>> bytes_of(const Tenso
 
 TEST(FirstStepRecords, AnswerAStepZeroDivergenceWithoutReRunsAndHoldWhatAReRunWrites) {
   ScratchProject project;
-  project.write_suite("threads", {{{"name", "threads"}, {"values", {1, 2}}}});
+  // A seed change too, ending first (one cell at a time, in plan order): its pair asks for
+  // the baseline's dump only, the threads pair later for the baseline's op trace as well;
+  // both come from the baseline's records.
+  project.write_suite("threads", {{{"name", "seed"}, {"values", {1, 2}}},
+                                  {{"name", "threads"}, {"values", {1, 2}}}});
   const RunPlan plan = threads_plan(project);
   const Cell& one = cell_with_threads(plan, "1");
   const Cell& two = cell_with_threads(plan, "2");
 
   // With records: the threads change diverges at step 0 and nothing is re-run.
   ProcessRunner recorded(runner_options(plan, project.root() / "recorded", true));
-  const auto runs = recorded.run(plan.cells, {});
   OpTraceRunner recorded_ops(recorded, recorded.options());
+  ReRunScheduler recorded_reruns(recorded, &recorded_ops, /*dumps=*/true, /*budget=*/-1);
+  recorded.set_side_work(&recorded_reruns);
+  const auto runs = recorded.run(plan.cells, {});
   const auto requests = plan_reruns(runs, /*dumps=*/true, /*op_traces=*/true);
   ASSERT_FALSE(requests.empty()) << "threads=2 should diverge from threads=1 here";
   for (const auto& request : requests) {
     ASSERT_EQ(request.step, 0) << request.cell.id;
   }
-  EXPECT_EQ(run_reruns(requests, runs, recorded, &recorded_ops),
-            static_cast<int>(requests.size()) + 2)  // + both dumps of the first divergent op
-      << "every request answered, then the op dumps made";
+  EXPECT_GT(recorded_reruns.finish(runs), 0);
+  for (const auto& request : requests) {
+    if (request.op_trace) {
+      EXPECT_NE(recorded_ops.cached_op_trace(request.cell, 0), nullptr)
+          << request.cell.id << ": its op trace was not read from its records";
+    }
+  }
+  // Then both dumps of the first divergent op, made before the checker asks.
+  for (const Cell* cell : {&one, &two}) {
+    bool op_dump = false;
+    for (const auto& entry : std::filesystem::directory_iterator(recorded.cell_dir(*cell))) {
+      op_dump = op_dump || entry.path().filename().string().rfind("op-dump-step-0-", 0) == 0;
+    }
+    EXPECT_TRUE(op_dump) << cell->id << ": no op dump of the first divergent op";
+  }
   for (const Cell* cell : {&one, &two}) {
     const auto dir = recorded.cell_dir(*cell);
     EXPECT_TRUE(std::filesystem::exists(dir / k_first_step_folder / "dump" / "manifest.json"))
@@ -85,9 +103,11 @@ TEST(FirstStepRecords, AnswerAStepZeroDivergenceWithoutReRunsAndHoldWhatAReRunWr
 
   // Without records: the same requests are answered by re-runs.
   ProcessRunner rerun(runner_options(plan, project.root() / "rerun", false));
-  const auto rerun_runs = rerun.run(plan.cells, {});
   OpTraceRunner rerun_ops(rerun, rerun.options());
-  run_reruns(plan_reruns(rerun_runs, true, true), rerun_runs, rerun, &rerun_ops);
+  ReRunScheduler reruns(rerun, &rerun_ops, true, -1);
+  rerun.set_side_work(&reruns);
+  const auto rerun_runs = rerun.run(plan.cells, {});
+  reruns.finish(rerun_runs);
   EXPECT_TRUE(std::filesystem::exists(rerun.cell_dir(two) / "rerun-step-0"));
 
   // Both hold the same bits: the dumps tensor for tensor, the op traces digest for digest.
