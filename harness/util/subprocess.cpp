@@ -18,6 +18,8 @@
 #include <set>
 #include <thread>
 
+#include "harness/util/run_guard.hpp"
+
 extern char** environ;
 
 namespace repro {
@@ -125,7 +127,13 @@ Process::Process(const ProcessSpec& spec) : m_spec(spec) {
   argv.push_back(nullptr);
   std::vector<std::string> env_store;
   for (const auto& [k, v] : spec.env) {
-    env_store.push_back(k + "=" + v);
+    if (k != k_run_token_variable || run_token().empty()) {
+      env_store.push_back(k + "=" + v);
+    }
+  }
+  if (!run_token().empty()) {
+    // What the run guard finds this child and its descendants by (run_guard.hpp).
+    env_store.push_back(std::string(k_run_token_variable) + "=" + run_token());
   }
   std::vector<char*> envp;
   for (auto& e : env_store) {
@@ -322,7 +330,7 @@ int reap_orphans() {
     {
       std::lock_guard lock(g_live_mutex);
       for (pid_t pid : children_of_this_process()) {
-        if (g_live.count(pid) == 0) {
+        if (g_live.count(pid) == 0 && pid != run_guard_pid()) {
           orphans.push_back(pid);
         }
       }
