@@ -64,8 +64,9 @@ input file (a corrupt dataset image); 3 a worker crashed, timed out or could not
 finished are compared and reported in every requested format (verdict "interrupted", the
 others "not run"; the history row says interrupted). Killed outright (SIGKILL, OOM
 killer), the checker leaves nothing running: its workers die with it, and a guard process
-kills what they left (daemons included: they carry REPRO_RUN_TOKEN) and removes the run's
-temporary folder ($TMPDIR/repro-run-*; see docs/suites.md).)TEXT";
+kills what they left (daemons included: found by the run's cgroup where one can be made,
+else by REPRO_RUN_TOKEN in their environment) and removes the run's temporary folder
+($TMPDIR/repro-run-*; see docs/suites.md).)TEXT";
 
 void add_run_options(CLI::App* cmd, RunOptions& options) {
   cmd->add_option("--suite", options.suite, "Suite to run: suites/NAME.json under the project root")

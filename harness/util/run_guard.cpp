@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "harness/util/run_cgroup.hpp"
+
 namespace repro {
 namespace {
 
@@ -28,6 +30,8 @@ constexpr size_t k_max_environ_bytes = 1 << 20;
 std::string g_token;  // this run's own token
 std::string g_value;  // what children get: inherited tokens, then ours
 std::filesystem::path g_dir;
+std::filesystem::path g_cgroup;  // the run's cgroup v2 group, "" where none can be made
+std::string g_cgroup_procs;      // its cgroup.procs
 int g_done_fd = -1;
 pid_t g_guard = -1;
 
@@ -127,6 +131,7 @@ void send_signal(int pidfd, pid_t pid, int signal) {
   if (n == 1 && word == k_done) {
     ::_exit(0);
   }
+  kill_and_remove_cgroup(g_cgroup);
   kill_processes_with_token(g_token);
   std::error_code ec;
   std::filesystem::remove_all(g_dir, ec);
@@ -153,6 +158,8 @@ bool start_run_guard() {
   }
   g_token = fresh_token();
   g_dir = dir;
+  g_cgroup = create_run_cgroup("repro-run-" + g_token.substr(0, 12));
+  g_cgroup_procs = g_cgroup.empty() ? "" : (g_cgroup / "cgroup.procs").string();
   const pid_t pid = ::fork();
   if (pid == 0) {
     guard_main(fds[0]);
@@ -161,8 +168,11 @@ bool start_run_guard() {
   if (pid < 0) {
     ::close(fds[1]);
     ::rmdir(dir.c_str());
+    kill_and_remove_cgroup(g_cgroup);
     g_token.clear();
     g_dir.clear();
+    g_cgroup.clear();
+    g_cgroup_procs.clear();
     return false;
   }
   const char* inherited = std::getenv(k_run_token_variable);
@@ -179,6 +189,7 @@ void finish_run_guard() {
   }
   std::error_code ec;
   std::filesystem::remove_all(g_dir, ec);
+  kill_and_remove_cgroup(g_cgroup);  // empty by now: every child was reaped
   [[maybe_unused]] ssize_t written = ::write(g_done_fd, &k_done, 1);
   ::close(g_done_fd);
   while (::waitpid(g_guard, nullptr, 0) < 0 && errno == EINTR) {
@@ -188,10 +199,20 @@ void finish_run_guard() {
   g_token.clear();
   g_value.clear();
   g_dir.clear();
+  g_cgroup.clear();
+  g_cgroup_procs.clear();
 }
 
 const std::string& run_token() {
   return g_value;
+}
+
+const std::string& run_cgroup_procs() {
+  return g_cgroup_procs;
+}
+
+std::filesystem::path run_cgroup() {
+  return g_cgroup;
 }
 
 int run_guard_pid() {

@@ -6,9 +6,11 @@
 // finish_run_guard() writes means the checker is gone. The guard then finds the run's
 // processes by the run token that every child carries in its environment
 // (REPRO_RUN_TOKEN, inherited by their descendants, daemons included), stops and kills
-// them, scanning /proc until none is left, and removes the run's temporary folder. Limits: a
-// descendant that clears or replaces its environment, a process of another user, or a
-// SIGKILL of the guard itself escapes it.
+// them, scanning /proc until none is left, and removes the run's temporary folder. Where a
+// cgroup v2 group can be created (root, a delegated subtree), every child also enters the
+// run's group and the guard first kills the whole group (cgroup.kill). Limits: without such a
+// group, a descendant that clears or replaces its environment, or a process of another user,
+// escapes it; so does everything if the guard itself is SIGKILLed.
 #pragma once
 
 #include <filesystem>
@@ -33,6 +35,14 @@ void finish_run_guard();
 
 // The value every child of a guarded run gets as k_run_token_variable ("" without a guard).
 const std::string& run_token();
+
+// The run's cgroup v2 group, "" without a guard or where none can be created (no root, no
+// delegated cgroup2 subtree). The guard kills what is in it (cgroup.kill) before the token scan.
+std::filesystem::path run_cgroup();
+
+// GROUP/cgroup.procs of run_cgroup(), "" without one: each child of the run writes "0" to it
+// between fork and exec, and its descendants stay in the group whatever their environment.
+const std::string& run_cgroup_procs();
 
 // The guard's pid, -1 without a guard (it is a child of the checker, but no orphan).
 int run_guard_pid();

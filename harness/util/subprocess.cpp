@@ -144,6 +144,7 @@ Process::Process(const ProcessSpec& spec) : m_spec(spec) {
   const std::string out_path = spec.stdout_path.empty() ? "/dev/null" : spec.stdout_path.string();
   const std::string err_path = spec.stderr_path.empty() ? "/dev/null" : spec.stderr_path.string();
   const std::string work_dir = spec.working_directory.string();
+  const std::string cgroup_procs = run_cgroup_procs();
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -164,6 +165,15 @@ Process::Process(const ProcessSpec& spec) : m_spec(spec) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) {
       ::_exit(127);
+    }
+    // Into the run's cgroup (run_guard.hpp), where there is one; the run token still finds
+    // the child if this fails.
+    if (!cgroup_procs.empty()) {
+      int group = ::open(cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC);
+      if (group >= 0) {
+        [[maybe_unused]] auto moved = ::write(group, "0", 1);
+        ::close(group);
+      }
     }
     sigset_t none;
     sigemptyset(&none);

@@ -1,14 +1,12 @@
-// Process lifecycle of a real repro-check: no process started for a run outlives it, a
-// worker that cannot start is an infrastructure failure, and an interrupted run still
-// reports the cells that finished.
+// Process lifecycle of a real repro-check: a worker that cannot start is an infrastructure
+// failure, a killed checker takes its workers along, and an interrupted run still reports
+// the cells that finished. checker_kill_test.cpp: what a SIGKILLed checker leaves.
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 #include "harness/report/history.hpp"
@@ -16,84 +14,21 @@
 #include "harness/util/json_fields.hpp"
 #include "harness/util/subprocess.hpp"
 #include "tests/integration/cli_process.hpp"
+#include "tests/integration/lifecycle_support.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace repro {
 namespace {
 
 using namespace std::chrono_literals;
+using test::BackgroundCheck;
 using test::CliResult;
+using test::is_dead;
+using test::kill_if_alive;
+using test::pid_in;
 using test::ScratchProject;
-
-// An executable /bin/sh script at PATH.
-std::filesystem::path write_script(const std::filesystem::path& path, const std::string& body) {
-  write_file_atomic(path, "#!/bin/sh\n" + body + "\n");
-  ::chmod(path.c_str(), 0755);
-  return path;
-}
-
-// Waits up to `limit` for `done`; true when it became true.
-bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit = 60s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) {
-      return true;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return done();
-}
-
-// The pid written to FILE, 0 while there is none.
-pid_t pid_in(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  long pid = 0;
-  in >> pid;
-  return static_cast<pid_t>(pid);
-}
-
-// True when process PID no longer runs (gone, or a zombie nobody reaped yet).
-bool is_dead(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat) {
-    return true;
-  }
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  auto close = text.rfind(')');
-  return close != std::string::npos && close + 2 < text.size() &&
-         (text[close + 2] == 'Z' || text[close + 2] == 'X');
-}
-
-// Kills PID if it still runs (cleanup after a failed expectation).
-void kill_if_alive(pid_t pid) {
-  if (pid > 0 && !is_dead(pid)) {
-    ::kill(pid, SIGKILL);
-  }
-}
-
-// repro-check started in the background (so a test can signal it).
-struct BackgroundCheck {
-  BackgroundCheck(const std::vector<std::string>& args,
-                  std::map<std::string, std::string> extra_env = {})
-      : process([&] {
-          ProcessSpec spec;
-          spec.program = test::bin_dir() / "repro-check";
-          spec.args = args;
-          spec.env = current_environment();
-          for (auto& [k, v] : extra_env) {
-            spec.env[k] = v;
-          }
-          spec.stdout_path = logs / "stdout";
-          spec.stderr_path = logs / "stderr";
-          spec.timeout = std::chrono::minutes(10);
-          return spec;
-        }()) {}
-  std::string output() const {
-    return file_tail(logs / "stdout", 1 << 16) + file_tail(logs / "stderr", 1 << 16);
-  }
-  test::TempDir logs;
-  Process process;
-};
+using test::wait_for;
+using test::write_script;
 
 TEST(Lifecycle, MissingOrNonExecutableWorkerIsAnInfrastructureFailure) {
   ScratchProject project;
@@ -170,126 +105,6 @@ TEST(Lifecycle, TermDuringTheProbeKillsItAndLeavesNoTemporaryFolder) {
   EXPECT_EQ(report["verdict"], "interrupted");
   for (const auto& cell : report["cells"]) {
     EXPECT_EQ(cell["verdict"], "not run") << cell.dump(2);
-  }
-}
-
-// Skips unless /proc shows other processes' environments: the run guard finds what a run
-// started by the run token in their environment (harness/util/run_guard.hpp).
-#define SKIP_UNLESS_PROC_ENVIRON_READABLE()                                          \
-  if (!std::ifstream("/proc/self/environ")) {                                        \
-    GTEST_SKIP() << "/proc/PID/environ is not readable here: no run guard can work"; \
-  }
-
-// The names in `dir`, each after a space.
-std::string listing(const std::filesystem::path& dir) {
-  std::string names;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    names += " " + entry.path().filename().string();
-  }
-  return names;
-}
-
-// Pids of the processes whose command line mentions `needle`.
-std::vector<pid_t> pids_with_cmdline(const std::string& needle) {
-  std::vector<pid_t> pids;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos || is_dead(std::stoi(name))) {
-      continue;
-    }
-    std::ifstream in(entry.path() / "cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(needle) != std::string::npos) {
-      pids.push_back(std::stoi(name));
-    }
-  }
-  return pids;
-}
-
-// The issue's finding: a daemon of a worker (setsid + double fork: no parent-death signal,
-// not in the worker's group) used to outlive a SIGKILL of the checker, reparented to init.
-TEST(Lifecycle, SigkillOfTheCheckerEndsTheDaemonsOfItsWorkers) {
-  SKIP_UNLESS_PROC_ENVIRON_READABLE();
-  ScratchProject project;
-  project.write_suite("daemon", {{{"name", "threads"}, {"values", {1}}}});
-  auto worker_pid_file = project.root() / "worker.pid";
-  auto daemon_pid_file = project.root() / "daemon.pid";
-  auto worker = write_script(project.root() / "worker",
-                             "[ \"$1\" = --fingerprint ] && exit 1\n"
-                             "setsid sh -c 'sh -c \"echo \\$\\$ > " +
-                                 daemon_pid_file.string() + ".new; mv " + daemon_pid_file.string() +
-                                 ".new " + daemon_pid_file.string() +
-                                 "; exec sleep 120\" &'\n"
-                                 "echo $$ > '" +
-                                 worker_pid_file.string() + "'\nexec sleep 120");
-  auto tmp = project.root() / "tmp";
-  std::filesystem::create_directories(tmp);
-  BackgroundCheck check({"--root", project.root().string(), "--worker", worker.string(), "run",
-                         "--suite", "daemon", "--no-history", "--jobs", "1"},
-                        {{"TMPDIR", tmp.string()}});
-  ASSERT_TRUE(wait_for([&] { return pid_in(worker_pid_file) > 0 && pid_in(daemon_pid_file) > 0; }))
-      << check.output();
-  const pid_t worker_pid = pid_in(worker_pid_file);
-  const pid_t daemon_pid = pid_in(daemon_pid_file);
-  ASSERT_FALSE(is_dead(daemon_pid)) << "the daemon did not start";
-  ::kill(check.process.pid(), SIGKILL);
-  check.process.wait();
-  EXPECT_TRUE(wait_for([&] { return is_dead(worker_pid); }, 10s))
-      << "worker " << worker_pid << " outlived the SIGKILLed checker";
-  EXPECT_TRUE(wait_for([&] { return is_dead(daemon_pid); }, 10s))
-      << "the worker's daemon " << daemon_pid << " outlived the SIGKILLed checker";
-  EXPECT_TRUE(wait_for([&] { return std::filesystem::is_empty(tmp); }, 10s))
-      << "left in " << tmp << ":" << listing(tmp);
-  kill_if_alive(worker_pid);
-  kill_if_alive(daemon_pid);
-}
-
-// The same with the real worker: its fork server, the cell it forked and the run's
-// temporary folders (the server's FIFOs and logs) end with a SIGKILLed checker.
-TEST(Lifecycle, SigkillOfTheCheckerEndsItsForkServerAndRemovesItsTemporaryFolders) {
-  SKIP_UNLESS_PROC_ENVIRON_READABLE();
-  ScratchProject project;
-  // Long enough that the cell still runs when the checker is killed.
-  project.write_suite("long", {{{"name", "threads"}, {"values", {1}}}},
-                      {{"workload", {{"train", {{"steps", 100000}}}}}});
-  auto tmp = project.root() / "tmp";
-  std::filesystem::create_directories(tmp);
-  BackgroundCheck check(
-      {"--root", project.root().string(), "--worker", test::worker_executable().string(), "run",
-       "--suite", "long", "--no-history", "--jobs", "1", "--no-localize"},
-      {{"TMPDIR", tmp.string()}});
-  // The server's command line names its FIFOs under TMPDIR; its forked cells share it. Once
-  // the cell's config is written the probe is over: a second such process is the cell.
-  auto cell_started = [&] {
-    std::error_code ec;
-    for (const auto& run :
-         std::filesystem::directory_iterator(project.root() / ".repro" / "runs", ec)) {
-      for (const auto& cell : std::filesystem::directory_iterator(run.path(), ec)) {
-        if (std::filesystem::exists(cell.path() / "config.json")) {
-          return true;
-        }
-      }
-    }
-    return false;
-  };
-  std::vector<pid_t> served;
-  ASSERT_TRUE(wait_for([&] {
-    served = pids_with_cmdline(tmp.string());
-    return cell_started() && served.size() >= 2;
-  })) << "no fork server with a forked cell: "
-      << check.output();
-  ::kill(check.process.pid(), SIGKILL);
-  check.process.wait();
-  for (pid_t pid : served) {
-    EXPECT_TRUE(wait_for([&] { return is_dead(pid); }, 10s))
-        << "fork server process " << pid << " outlived the SIGKILLed checker";
-  }
-  EXPECT_TRUE(wait_for([&] { return std::filesystem::is_empty(tmp); }, 10s))
-      << "left in " << tmp << ":" << listing(tmp);
-  for (pid_t pid : served) {
-    kill_if_alive(pid);
   }
 }
 

@@ -132,6 +132,16 @@ TEST_F(RunGuardTest, NormalEndRemovesTheRunFolderAndReapsTheGuard) {
   std::string seen;
   token_file >> seen;
   EXPECT_EQ(seen, run_token());
+  // Where a cgroup v2 group could be made, children of the run are in it.
+  const std::filesystem::path group = run_cgroup();
+  if (!group.empty()) {
+    auto in_group = start("cat /proc/self/cgroup > " + (m_dir.path() / "cgroup").string(), "PATH",
+                          "/usr/bin:/bin");
+    EXPECT_EQ(in_group->wait().exit_code, 0);
+    EXPECT_NE(read_file(m_dir.path() / "cgroup").find("/" + group.filename().string()),
+              std::string::npos)
+        << read_file(m_dir.path() / "cgroup");
+  }
   // The guard is no orphan: reaping leaves it alone.
   enable_orphan_reaping();
   reap_orphans();
@@ -139,6 +149,8 @@ TEST_F(RunGuardTest, NormalEndRemovesTheRunFolderAndReapsTheGuard) {
 
   finish_run_guard();
   EXPECT_FALSE(std::filesystem::exists(dir));
+  EXPECT_TRUE(group.empty() || !std::filesystem::exists(group)) << group;
+  EXPECT_EQ(run_cgroup(), "");
   EXPECT_EQ(::waitpid(guard, nullptr, WNOHANG), -1) << "the guard was not reaped";
   EXPECT_EQ(run_guard_pid(), -1);
   EXPECT_EQ(run_token(), "");
