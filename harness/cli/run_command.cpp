@@ -62,7 +62,11 @@ input file (a corrupt dataset image); 3 a worker crashed, timed out or could not
 (missing or not executable included); 77 nothing could run here (ctest's skip code);
 130/143 interrupted by SIGINT/SIGTERM: the workers are stopped, and the cells that
 finished are compared and reported in every requested format (verdict "interrupted", the
-others "not run"; the history row says interrupted).)TEXT";
+others "not run"; the history row says interrupted). Killed outright (SIGKILL, OOM
+killer), the checker leaves nothing running: its workers die with it, and a guard process
+kills what they left (daemons included: found by the run's cgroup where one can be made,
+else by REPRO_RUN_TOKEN in their environment) and removes the run's temporary folder
+($TMPDIR/repro-run-*; see docs/suites.md).)TEXT";
 
 void add_run_options(CLI::App* cmd, RunOptions& options) {
   cmd->add_option("--suite", options.suite, "Suite to run: suites/NAME.json under the project root")

@@ -21,6 +21,7 @@
 #include "harness/util/error.hpp"
 #include "harness/util/exit_codes.hpp"
 #include "harness/util/interrupt.hpp"
+#include "harness/util/run_guard.hpp"
 #include "harness/util/subprocess.hpp"
 
 #ifndef REPRO_VERSION
@@ -113,12 +114,14 @@ int run_main(int argc, char** argv) {
   }
 
   // Subcommands that start worker processes: from before the first one starts (the
-  // fingerprint probe), SIGINT/SIGTERM only set a flag that every wait polls, and this
-  // process is the subreaper of everything its workers leave behind. Nothing started for
-  // a run outlives it.
+  // fingerprint probe), SIGINT/SIGTERM only set a flag that every wait polls, this process
+  // is the subreaper of everything its workers leave behind, and a run guard (forked first,
+  // while no thread exists) ends whatever is left and the run's temporary folder if this
+  // process is SIGKILLed. Nothing started for a run outlives it.
   if (app.got_subcommand("env") || app.got_subcommand("run") || app.got_subcommand("axes") ||
       app.got_subcommand("bless") || app.got_subcommand("bench") || worker_command_given(app) ||
       !matrix_options.matrix.empty()) {
+    start_run_guard();
     install_interrupt_handler();
     enable_orphan_reaping();
   }
@@ -137,6 +140,7 @@ int run_main(int argc, char** argv) {
                              merge_options, report_options, matrix_options, bench_options);
   }
   reap_orphans();
+  finish_run_guard();
   // run and bless say themselves what an interrupt cost; env and axes only lose the probe.
   bool probe_only = app.got_subcommand("env") || app.got_subcommand("axes");
   return probe_only && interrupted() ? interrupted_exit_code() : rc;

@@ -14,6 +14,7 @@
 #include "harness/run/fork_server.hpp"
 #include "harness/run/worker_process.hpp"
 #include "harness/util/error.hpp"
+#include "harness/util/run_guard.hpp"
 #include "harness/util/subprocess.hpp"
 #include "harness/verdict/interruption.hpp"
 
@@ -54,7 +55,7 @@ RunSetup prepare_run_setup(const CommonOptions& common, const WorkerConfig& work
   ProbeRunner probe;
   // Only our own worker speaks --serve; a user's worker (another name) always starts fresh.
   if (fork_server && setup.launch.default_worker.filename() == "repro-worker") {
-    std::string dir = (std::filesystem::temp_directory_path() / "repro-fork-XXXXXX").string();
+    std::string dir = (run_temp_directory() / "repro-fork-XXXXXX").string();
     if (::mkdtemp(dir.data()) != nullptr) {
       ForkServerOptions servers;
       servers.dir = dir;

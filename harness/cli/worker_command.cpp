@@ -12,6 +12,7 @@
 #include "harness/util/error.hpp"
 #include "harness/util/exit_codes.hpp"
 #include "harness/util/json_fields.hpp"
+#include "harness/util/run_guard.hpp"
 #include "harness/util/subprocess.hpp"
 #include "harness/verdict/worker_conformance.hpp"
 
@@ -101,8 +102,7 @@ int run_worker_command(const WorkerCommandOptions& options) {
   o.timeout = std::chrono::seconds(options.timeout_s);
   std::optional<TempFolder> cleanup;
   if (options.keep.empty()) {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "repro-conformance-XXXXXX").string();
+    std::string pattern = (run_temp_directory() / "repro-conformance-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
       throw Error(pattern, "", "cannot create a temporary folder");
     }

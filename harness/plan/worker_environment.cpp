@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "harness/util/error.hpp"
+#include "harness/util/run_guard.hpp"
 #include "harness/util/subprocess.hpp"
 
 namespace repro {
@@ -230,7 +231,7 @@ WorkerEnvironment WorkerEnvironments::find_debian13() const {
     env.unavailable = "bwrap not found on PATH (Debian package bubblewrap; ci/install-deps.sh)";
     return env;
   }
-  std::string pattern = (std::filesystem::temp_directory_path() / "repro-env-XXXXXX").string();
+  std::string pattern = (run_temp_directory() / "repro-env-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     env.unavailable = "cannot create a temporary folder to locate the environment";
     return env;

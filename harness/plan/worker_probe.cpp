@@ -10,6 +10,7 @@
 #include "harness/util/interrupt.hpp"
 #include "harness/util/json_fields.hpp"
 #include "harness/util/printable.hpp"
+#include "harness/util/run_guard.hpp"
 #include "harness/util/subprocess.hpp"
 
 namespace repro {
@@ -36,7 +37,7 @@ class TempFolder {
 Fingerprint probe_worker(const std::filesystem::path& worker, const std::string& device,
                          const std::map<std::string, std::string>& env, const ProbeRunner& run) {
   // mkdtemp: a fresh private folder even when several checkers probe at once.
-  std::string pattern = (std::filesystem::temp_directory_path() / "repro-probe-XXXXXX").string();
+  std::string pattern = (run_temp_directory() / "repro-probe-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     throw Error(pattern, "", "cannot create a temporary folder for the worker probe");
   }

@@ -12,9 +12,23 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "harness/util/run_guard.hpp"
+
 namespace repro {
 
 constexpr int k_fork_protocol_version = 1;
+
+namespace {
+
+// A forked worker that execs keeps the run token (the server's own environment has it).
+std::map<std::string, std::string> with_run_token(std::map<std::string, std::string> env) {
+  if (!run_token().empty()) {
+    env[k_run_token_variable] = run_token();
+  }
+  return env;
+}
+
+}  // namespace
 
 struct ForkServerPool::Server {
   std::unique_ptr<Process> process;
@@ -277,7 +291,7 @@ std::unique_ptr<WorkerProcess> ForkServerPool::start(const ProcessSpec& spec) {
   nlohmann::json request = {{"format_version", k_fork_protocol_version},
                             {"id", id},
                             {"args", spec.args},
-                            {"env", spec.env},
+                            {"env", with_run_token(spec.env)},
                             {"stdout", spec.stdout_path.string()},
                             {"stderr", spec.stderr_path.string()}};
   if (!server->send(request)) {

@@ -18,6 +18,8 @@
 #include <set>
 #include <thread>
 
+#include "harness/util/run_guard.hpp"
+
 extern char** environ;
 
 namespace repro {
@@ -125,7 +127,13 @@ Process::Process(const ProcessSpec& spec) : m_spec(spec) {
   argv.push_back(nullptr);
   std::vector<std::string> env_store;
   for (const auto& [k, v] : spec.env) {
-    env_store.push_back(k + "=" + v);
+    if (k != k_run_token_variable || run_token().empty()) {
+      env_store.push_back(k + "=" + v);
+    }
+  }
+  if (!run_token().empty()) {
+    // What the run guard finds this child and its descendants by (run_guard.hpp).
+    env_store.push_back(std::string(k_run_token_variable) + "=" + run_token());
   }
   std::vector<char*> envp;
   for (auto& e : env_store) {
@@ -136,6 +144,7 @@ Process::Process(const ProcessSpec& spec) : m_spec(spec) {
   const std::string out_path = spec.stdout_path.empty() ? "/dev/null" : spec.stdout_path.string();
   const std::string err_path = spec.stderr_path.empty() ? "/dev/null" : spec.stderr_path.string();
   const std::string work_dir = spec.working_directory.string();
+  const std::string cgroup_procs = run_cgroup_procs();
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -156,6 +165,15 @@ Process::Process(const ProcessSpec& spec) : m_spec(spec) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) {
       ::_exit(127);
+    }
+    // Into the run's cgroup (run_guard.hpp), where there is one; the run token still finds
+    // the child if this fails.
+    if (!cgroup_procs.empty()) {
+      int group = ::open(cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC);
+      if (group >= 0) {
+        [[maybe_unused]] auto moved = ::write(group, "0", 1);
+        ::close(group);
+      }
     }
     sigset_t none;
     sigemptyset(&none);
@@ -322,7 +340,7 @@ int reap_orphans() {
     {
       std::lock_guard lock(g_live_mutex);
       for (pid_t pid : children_of_this_process()) {
-        if (g_live.count(pid) == 0) {
+        if (g_live.count(pid) == 0 && pid != run_guard_pid()) {
           orphans.push_back(pid);
         }
       }

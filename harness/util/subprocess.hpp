@@ -7,8 +7,9 @@
 // child (exit, time-out, destruction) kills its whole process group. With
 // enable_orphan_reaping() this process is also a child subreaper: descendants that left
 // the group (setsid daemons) are reparented here when their parent ends, and
-// reap_orphans() kills them. A daemon of a worker can only outlive a SIGKILL of this
-// process (nothing is left to reap it then); cgroups would be needed for that.
+// reap_orphans() kills them. While a run guard runs (run_guard.hpp) every child also
+// carries the run token in its environment, by which the guard finds and kills what is left
+// when this process is SIGKILLed (a worker's daemon, reparented to init).
 #pragma once
 
 #include <chrono>
@@ -24,7 +25,8 @@ namespace repro {
 struct ProcessSpec {
   std::filesystem::path program;            // absolute or relative path; PATH is not searched
   std::vector<std::string> args;            // argv[1..]
-  std::map<std::string, std::string> env;   // the COMPLETE environment of the child
+  std::map<std::string, std::string> env;   // the COMPLETE environment of the child (plus
+                                            // REPRO_RUN_TOKEN while a run guard runs)
   std::filesystem::path stdout_path;        // "" = /dev/null
   std::filesystem::path stderr_path;        // "" = /dev/null
   std::filesystem::path working_directory;  // "" = inherit
@@ -93,9 +95,9 @@ ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& 
 void enable_orphan_reaping();
 
 // When orphan reaping is enabled: kills (SIGKILL) and reaps every child of this process
-// that no live Process owns, repeatedly until none is left (a killed orphan's own children
-// are reparented here in turn). Returns how many were killed; 0 when reaping is disabled.
-// Process calls it whenever its last live child ends.
+// that no live Process owns (the run guard excepted), repeatedly until none is left (a
+// killed orphan's own children are reparented here in turn). Returns how many were killed; 0 when
+// reaping is disabled. Process calls it whenever its last live child ends.
 int reap_orphans();
 
 // The variables of this process's environment, as a map.

@@ -1,14 +1,12 @@
-// Process lifecycle of a real repro-check: no process started for a run outlives it, a
-// worker that cannot start is an infrastructure failure, and an interrupted run still
-// reports the cells that finished.
+// Process lifecycle of a real repro-check: a worker that cannot start is an infrastructure
+// failure, a killed checker takes its workers along, and an interrupted run still reports
+// the cells that finished. checker_kill_test.cpp: what a SIGKILLed checker leaves.
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 #include "harness/report/history.hpp"
@@ -16,84 +14,21 @@
 #include "harness/util/json_fields.hpp"
 #include "harness/util/subprocess.hpp"
 #include "tests/integration/cli_process.hpp"
+#include "tests/integration/lifecycle_support.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace repro {
 namespace {
 
 using namespace std::chrono_literals;
+using test::BackgroundCheck;
 using test::CliResult;
+using test::is_dead;
+using test::kill_if_alive;
+using test::pid_in;
 using test::ScratchProject;
-
-// An executable /bin/sh script at PATH.
-std::filesystem::path write_script(const std::filesystem::path& path, const std::string& body) {
-  write_file_atomic(path, "#!/bin/sh\n" + body + "\n");
-  ::chmod(path.c_str(), 0755);
-  return path;
-}
-
-// Waits up to `limit` for `done`; true when it became true.
-bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit = 60s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) {
-      return true;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return done();
-}
-
-// The pid written to FILE, 0 while there is none.
-pid_t pid_in(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  long pid = 0;
-  in >> pid;
-  return static_cast<pid_t>(pid);
-}
-
-// True when process PID no longer runs (gone, or a zombie nobody reaped yet).
-bool is_dead(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat) {
-    return true;
-  }
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  auto close = text.rfind(')');
-  return close != std::string::npos && close + 2 < text.size() &&
-         (text[close + 2] == 'Z' || text[close + 2] == 'X');
-}
-
-// Kills PID if it still runs (cleanup after a failed expectation).
-void kill_if_alive(pid_t pid) {
-  if (pid > 0 && !is_dead(pid)) {
-    ::kill(pid, SIGKILL);
-  }
-}
-
-// repro-check started in the background (so a test can signal it).
-struct BackgroundCheck {
-  BackgroundCheck(const std::vector<std::string>& args,
-                  std::map<std::string, std::string> extra_env = {})
-      : process([&] {
-          ProcessSpec spec;
-          spec.program = test::bin_dir() / "repro-check";
-          spec.args = args;
-          spec.env = current_environment();
-          for (auto& [k, v] : extra_env) {
-            spec.env[k] = v;
-          }
-          spec.stdout_path = logs / "stdout";
-          spec.stderr_path = logs / "stderr";
-          spec.timeout = std::chrono::minutes(10);
-          return spec;
-        }()) {}
-  std::string output() const {
-    return file_tail(logs / "stdout", 1 << 16) + file_tail(logs / "stderr", 1 << 16);
-  }
-  test::TempDir logs;
-  Process process;
-};
+using test::wait_for;
+using test::write_script;
 
 TEST(Lifecycle, MissingOrNonExecutableWorkerIsAnInfrastructureFailure) {
   ScratchProject project;
