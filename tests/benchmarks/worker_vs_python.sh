@@ -61,4 +61,4 @@ wm="$(printf '%s\n' "${worker_runs[@]}" | median)"
 pm="$(printf '%s\n' "${python_runs[@]}" | median)"
 echo "worker fast@$threads: median step $wm ms (runs: ${worker_runs[*]})"
 echo "python fast@$threads: median step $pm ms (runs: ${python_runs[*]})"
-awk -v w="$wm" -v p="$pm" 'BEGIN { printf "worker/python: %.2f\n", w / p }'
+awk -v w="$wm" -v p="$pm" 'BEGIN { printf "worker/python: %.3f\n", w / p }'
