@@ -110,10 +110,9 @@ TEST(Canary, UnseededDropoutMakesTheRepeatDifferAtStepZero) {
 TEST(Canary, UnseededDropoutFromStepOneClaimsNoMagnitudeItsReRunsCannotReproduce) {
   ScratchProject project;
   nlohmann::json report;
-  CliResult r = run_canary(project, "canary-unseeded-dropout", &report, {},
-                           [](nlohmann::json& suite) {
-                             suite["workload"]["settings"]["fault"] = "unseeded-dropout@1";
-                           });
+  CliResult r = run_canary(
+      project, "canary-unseeded-dropout", &report, {},
+      [](nlohmann::json& suite) { suite["workload"]["settings"]["fault"] = "unseeded-dropout@1"; });
   nlohmann::json fd = expect_repeat_differs(r, report);
   EXPECT_EQ(fd.value("step", -1), 1) << fd.dump(2);
   // Past step 0 a magnitude needs dump re-runs, which draw other masks again and cannot

@@ -15,6 +15,7 @@
 #include "harness/run/progress_printer.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
+#include "tests/support/process_probe.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace repro {
@@ -209,27 +210,8 @@ TEST_F(ProcessRunnerTest, WorkerThatIsNotExecutableIsACrashSayingSo) {
   EXPECT_NE(folder.reason.find("not a regular file"), std::string::npos) << folder.reason;
 }
 
-// The pid in FILE once the file holds one (waits up to 10 s), else 0.
-pid_t wait_for_pid(const std::filesystem::path& file) {
-  for (int i = 0; i < 500; ++i) {
-    std::ifstream in(file);
-    long pid = 0;
-    if (in >> pid && pid > 0) {
-      return static_cast<pid_t>(pid);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return 0;
-}
-
-// Gone, or a zombie no one has reaped yet.
-bool is_dead(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  auto close = text.rfind(')');
-  return !stat || close == std::string::npos || close + 2 >= text.size() ||
-         text[close + 2] == 'Z' || text[close + 2] == 'X';
-}
+using test::is_dead;
+using test::wait_for_pid;
 
 TEST_F(ProcessRunnerTest, TimeOutAlsoKillsWhatTheWorkerDaemonized) {
   enable_orphan_reaping();  // as repro-check does

@@ -16,6 +16,7 @@
 
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/subprocess.hpp"
+#include "tests/support/process_probe.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace repro {
@@ -23,38 +24,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// True when process PID no longer runs (gone, or a zombie nobody reaped yet).
-bool is_dead(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat) {
-    return true;
-  }
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  auto close = text.rfind(')');
-  return close != std::string::npos && close + 2 < text.size() &&
-         (text[close + 2] == 'Z' || text[close + 2] == 'X');
-}
-
-// Waits up to 10 s for PID to end; true when it did.
-bool ends(pid_t pid) {
-  for (int i = 0; i < 500 && !is_dead(pid); ++i) {
-    std::this_thread::sleep_for(20ms);
-  }
-  return is_dead(pid);
-}
-
-// The pid written to FILE, waiting up to 10 s for it; 0 when none came.
-pid_t wait_for_pid(const std::filesystem::path& file) {
-  for (int i = 0; i < 500; ++i) {
-    std::ifstream in(file);
-    long pid = 0;
-    if (in >> pid && pid > 0) {
-      return static_cast<pid_t>(pid);
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return 0;
-}
+using test::ends;
+using test::is_dead;
+using test::wait_for_pid;
 
 class RunGuardTest : public ::testing::Test {
  protected:
