@@ -8,6 +8,7 @@
 
 #include "harness/report/escape.hpp"
 #include "harness/report/report_files.hpp"
+#include "harness/util/str_cat.hpp"
 
 namespace repro {
 namespace {
@@ -32,9 +33,9 @@ std::string cell_output(const RunReport& report, const CellReport& c) {
   if (c.first_divergence) {
     out += "\nfirst divergence from the baseline: " + describe(*c.first_divergence);
   }
-  out += "\ngolden: " + (c.golden ? std::string(to_string(*c.golden)) : std::string("-"));
+  out += str_cat("\ngolden: ", c.golden ? to_string(*c.golden) : std::string_view("-"));
   if (c.golden_divergence) {
-    out += " " + describe(*c.golden_divergence);
+    out += str_cat(" ", describe(*c.golden_divergence));
   }
   if (c.golden_check) {
     out += "\ngolden class: " + c.golden_check->environment_class +

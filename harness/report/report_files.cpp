@@ -16,6 +16,7 @@
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
 #include "harness/util/output_target.hpp"
+#include "harness/util/str_cat.hpp"
 #include "harness/util/utc_time.hpp"
 
 namespace repro {
@@ -88,7 +89,7 @@ void write_report_files(const RunReport& report, const ReportFiles& files,
       // A blank line first, so this summary never runs into the previous step's.
       std::error_code ec;
       bool has_content = std::filesystem::file_size(files.markdown, ec) > 0 && !ec;
-      append_to_file(files.markdown, (has_content ? "\n" : "") + markdown.str());
+      append_to_file(files.markdown, str_cat(has_content ? "\n" : "", markdown.str()));
     } else {
       write_output_file(files.markdown, markdown.str());
     }

@@ -9,6 +9,7 @@
 #include "harness/trace/trace.hpp"
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
+#include "harness/util/str_cat.hpp"
 #include "harness/util/subprocess.hpp"
 
 namespace repro {
@@ -22,7 +23,7 @@ double timed_run(const TaxBenchOptions& o, const std::string& mode, int threads,
   config.train.steps = o.warmup_steps + o.measured_steps;
   config.eval.enabled = false;
   const auto dir =
-      o.work_dir / ("t" + std::to_string(threads) + "-" + mode + "-" + std::to_string(pair));
+      o.work_dir / str_cat("t", std::to_string(threads), "-", mode, "-", std::to_string(pair));
   std::error_code ec;
   std::filesystem::create_directories(dir / "tmp", ec);
   if (ec) {

@@ -204,9 +204,13 @@ OpTrace read_op_trace(const std::filesystem::path& path) {
 std::string describe(const OpTensor& tensor) {
   std::string out = tensor.dtype + "[";
   for (size_t i = 0; i < tensor.shape.size(); ++i) {
-    out += (i > 0 ? "," : "") + std::to_string(tensor.shape[i]);
+    if (i > 0) {
+      out += ',';
+    }
+    out += std::to_string(tensor.shape[i]);
   }
-  return out + "]";
+  out += ']';
+  return out;
 }
 
 }  // namespace repro

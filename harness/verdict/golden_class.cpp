@@ -5,6 +5,8 @@
 #include <cctype>
 #include <regex>
 
+#include "harness/util/str_cat.hpp"
+
 namespace repro {
 namespace {
 
@@ -53,24 +55,25 @@ ClassFields golden_class_fields(const Fingerprint& fp) {
 }
 
 std::string golden_class_name(const ClassFields& fields) {
-  std::string name = "libtorch-" + slug(value_of(fields, "libtorch_version")) + "_" +
-                     slug(value_of(fields, "blas_build"));
+  std::string name = str_cat("libtorch-", slug(value_of(fields, "libtorch_version")), "_",
+                             slug(value_of(fields, "blas_build")));
   std::string version = value_of(fields, "blas_version");
   if (!version.empty()) {
-    name += "-" + slug(version);
+    name += str_cat("-", slug(version));
   }
   if (has_field(fields, "blas_core")) {
-    name += "-" + slug(value_of(fields, "blas_core"));
+    name += str_cat("-", slug(value_of(fields, "blas_core")));
   }
   if (has_field(fields, "cpu_model")) {
-    name += "-" + slug(value_of(fields, "cpu_model"));
+    name += str_cat("-", slug(value_of(fields, "cpu_model")));
   }
   if (has_field(fields, "cpu_isa")) {
-    name += "-" + slug(value_of(fields, "cpu_isa"));
+    name += str_cat("-", slug(value_of(fields, "cpu_isa")));
   }
-  name += "_" + slug(value_of(fields, "cpu_capability")) + "_" + slug(value_of(fields, "device"));
+  name +=
+      str_cat("_", slug(value_of(fields, "cpu_capability")), "_", slug(value_of(fields, "device")));
   if (has_field(fields, "device_model")) {
-    name += "-" + slug(value_of(fields, "device_model"));
+    name += str_cat("-", slug(value_of(fields, "device_model")));
   }
   return name;
 }

@@ -10,6 +10,7 @@
 
 #include "harness/trace/digest.hpp"
 #include "harness/trace/trace.hpp"
+#include "harness/util/str_cat.hpp"
 
 namespace repro {
 namespace {
@@ -79,8 +80,8 @@ void BM_StepRecordOfEightMegabytes(benchmark::State& state) {
     for (int i = 0; i < k_tensors; ++i) {
       std::span<const std::byte> part(bytes.data() + static_cast<size_t>(i) * chunk, chunk);
       std::array<std::int64_t, 1> shape = {static_cast<std::int64_t>(chunk / 4)};
-      step.tensors.push_back(
-          {"t" + std::to_string(i), TensorKind::param, digest_tensor("float32", shape, part)});
+      step.tensors.push_back({str_cat("t", std::to_string(i)), TensorKind::param,
+                              digest_tensor("float32", shape, part)});
     }
     step.root = compute_root(step);
     benchmark::DoNotOptimize(step_line(step));

@@ -39,7 +39,8 @@ std::string listing(const std::filesystem::path& dir) {
   std::string names;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    names += " " + entry.path().filename().string();
+    names += ' ';
+    names += entry.path().filename().string();
   }
   return names;
 }

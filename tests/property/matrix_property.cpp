@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/plan/matrix.hpp"
+#include "harness/util/str_cat.hpp"
 
 namespace repro {
 namespace {
@@ -16,9 +17,9 @@ rc::Gen<std::vector<MatrixAxis>> gen_axes() {
     std::vector<MatrixAxis> axes;
     for (int a = 0; a < n; ++a) {
       auto count = *rc::gen::inRange(1, 5);
-      MatrixAxis axis{"axis" + std::to_string(a), {}};
+      MatrixAxis axis{str_cat("axis", std::to_string(a)), {}};
       for (int v = 0; v < count; ++v) {
-        axis.values.push_back("v" + std::to_string(v));
+        axis.values.push_back(str_cat("v", std::to_string(v)));
       }
       axes.push_back(axis);
     }

@@ -34,7 +34,7 @@ TEST(Fingerprint, EnvironmentClassIsReadableAndFileNameSafe) {
 TEST(Fingerprint, ClassIgnoresFieldsThatDoNotDecideBits) {
   Fingerprint other = sample();
   other.os = "something else";
-  other.env["OMP_NUM_THREADS"] = "2";
+  other.env["OMP_NUM_THREADS"] = std::string("2");
   other.device_model = "another CPU";  // for cpu, the BLAS core and ISA carry what matters
   EXPECT_EQ(environment_class(other), environment_class(sample()));
 }

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "harness/util/atomic_file.hpp"
+#include "harness/util/str_cat.hpp"
 #include "harness/util/subprocess.hpp"
 #include "tests/support/process_probe.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -110,7 +111,7 @@ TEST_F(RunGuardTest, NormalEndRemovesTheRunFolderAndReapsTheGuard) {
     auto in_group = start("cat /proc/self/cgroup > " + (m_dir.path() / "cgroup").string(), "PATH",
                           "/usr/bin:/bin");
     EXPECT_EQ(in_group->wait().exit_code, 0);
-    EXPECT_NE(read_file(m_dir.path() / "cgroup").find("/" + group.filename().string()),
+    EXPECT_NE(read_file(m_dir.path() / "cgroup").find(str_cat("/", group.filename().string())),
               std::string::npos)
         << read_file(m_dir.path() / "cgroup");
   }
