@@ -14,6 +14,7 @@
 #include "harness/util/json_fields.hpp"
 #include "harness/util/run_guard.hpp"
 #include "harness/util/subprocess.hpp"
+#include "harness/util/temp_folder.hpp"
 #include "harness/verdict/worker_conformance.hpp"
 
 namespace repro {
@@ -32,21 +33,6 @@ a run, a repeat (same bits?), a run with another seed (is it honoured?), a dump 
 Every rule of docs/trace-format.md ("Checking a worker") is printed as ok, FAIL (with
 each deviation's field and what is wrong) or SKIP (an earlier step failed). Exit 0 when
 every rule holds, 1 when any is broken or unchecked.)TEXT";
-
-// Removes a temporary folder on every way out.
-class TempFolder {
- public:
-  explicit TempFolder(std::filesystem::path path) : m_path(std::move(path)) {}
-  ~TempFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-
- private:
-  std::filesystem::path m_path;
-};
 
 }  // namespace
 

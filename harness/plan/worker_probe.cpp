@@ -12,27 +12,9 @@
 #include "harness/util/printable.hpp"
 #include "harness/util/run_guard.hpp"
 #include "harness/util/subprocess.hpp"
+#include "harness/util/temp_folder.hpp"
 
 namespace repro {
-namespace {
-
-// Removes the probe's private folder however the probe ends (error, interrupt).
-class TempFolder {
- public:
-  explicit TempFolder(std::filesystem::path path) : m_path(std::move(path)) {}
-  ~TempFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
-
-}  // namespace
 
 Fingerprint probe_worker(const std::filesystem::path& worker, const std::string& device,
                          const std::map<std::string, std::string>& env, const ProbeRunner& run) {
