@@ -20,6 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::BackgroundCheck;
+using test::ends;
 using test::is_dead;
 using test::kill_if_alive;
 using test::pid_in;
@@ -89,12 +90,10 @@ TEST(Lifecycle, SigkillOfTheCheckerEndsTheDaemonsOfItsWorkers) {
   const pid_t worker_pid = pid_in(worker_pid_file);
   const pid_t daemon_pid = pid_in(daemon_pid_file);
   ASSERT_FALSE(is_dead(daemon_pid)) << "the daemon did not start";
-  ::kill(check.process.pid(), SIGKILL);
-  check.process.wait();
-  EXPECT_TRUE(wait_for([&] { return is_dead(worker_pid); }, 10s))
-      << "worker " << worker_pid << " outlived the SIGKILLed checker";
-  EXPECT_TRUE(wait_for([&] { return is_dead(daemon_pid); }, 10s))
-      << "the worker's daemon " << daemon_pid << " outlived the SIGKILLed checker";
+  check.sigkill();
+  EXPECT_TRUE(ends(worker_pid)) << "worker " << worker_pid << " outlived the SIGKILLed checker";
+  EXPECT_TRUE(ends(daemon_pid)) << "the worker's daemon " << daemon_pid
+                                << " outlived the SIGKILLed checker";
   EXPECT_TRUE(wait_for([&] { return std::filesystem::is_empty(tmp); }, 10s))
       << "left in " << tmp << ":" << listing(tmp);
   kill_if_alive(worker_pid);
@@ -124,10 +123,9 @@ TEST(Lifecycle, SigkillOfTheCheckerEndsADaemonThatClearedItsEnvironment) {
   ASSERT_TRUE(wait_for([&] { return pid_in(daemon_pid_file) > 0; })) << check.output();
   const pid_t daemon_pid = pid_in(daemon_pid_file);
   ASSERT_FALSE(is_dead(daemon_pid)) << "the daemon did not start";
-  ::kill(check.process.pid(), SIGKILL);
-  check.process.wait();
-  EXPECT_TRUE(wait_for([&] { return is_dead(daemon_pid); }, 10s))
-      << "the daemon " << daemon_pid << " (no environment) outlived the SIGKILLed checker";
+  check.sigkill();
+  EXPECT_TRUE(ends(daemon_pid)) << "the daemon " << daemon_pid
+                                << " (no environment) outlived the SIGKILLed checker";
   kill_if_alive(daemon_pid);
 }
 
@@ -165,11 +163,9 @@ TEST(Lifecycle, SigkillOfTheCheckerEndsItsForkServerAndRemovesItsTemporaryFolder
     return cell_started() && served.size() >= 2;
   })) << "no fork server with a forked cell: "
       << check.output();
-  ::kill(check.process.pid(), SIGKILL);
-  check.process.wait();
+  check.sigkill();
   for (pid_t pid : served) {
-    EXPECT_TRUE(wait_for([&] { return is_dead(pid); }, 10s))
-        << "fork server process " << pid << " outlived the SIGKILLed checker";
+    EXPECT_TRUE(ends(pid)) << "fork server process " << pid << " outlived the SIGKILLed checker";
   }
   EXPECT_TRUE(wait_for([&] { return std::filesystem::is_empty(tmp); }, 10s))
       << "left in " << tmp << ":" << listing(tmp);

@@ -39,4 +39,9 @@ std::string BackgroundCheck::output() const {
   return file_tail(logs / "stdout", 1 << 16) + file_tail(logs / "stderr", 1 << 16);
 }
 
+void BackgroundCheck::sigkill() {
+  ::kill(process.pid(), SIGKILL);
+  process.wait();
+}
+
 }  // namespace repro::test

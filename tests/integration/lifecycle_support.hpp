@@ -27,6 +27,8 @@ struct BackgroundCheck {
                   std::map<std::string, std::string> extra_env = {});
   // Its stdout and stderr so far.
   std::string output() const;
+  // SIGKILLs it (nothing it can catch) and waits until it is gone.
+  void sigkill();
   TempDir logs;
   Process process;
 };

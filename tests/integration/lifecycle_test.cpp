@@ -23,6 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::BackgroundCheck;
 using test::CliResult;
+using test::ends;
 using test::is_dead;
 using test::kill_if_alive;
 using test::pid_in;
@@ -73,10 +74,8 @@ TEST(Lifecycle, KillingTheCheckerKillsItsWorkers) {
                          "--suite", "hang", "--no-history", "--jobs", "1"});
   ASSERT_TRUE(wait_for([&] { return pid_in(pid_file) > 0; })) << check.output();
   pid_t worker_pid = pid_in(pid_file);
-  ::kill(check.process.pid(), SIGKILL);
-  check.process.wait();
-  EXPECT_TRUE(wait_for([&] { return is_dead(worker_pid); }, 10s))
-      << "worker " << worker_pid << " outlived the SIGKILLed checker";
+  check.sigkill();
+  EXPECT_TRUE(ends(worker_pid)) << "worker " << worker_pid << " outlived the SIGKILLed checker";
   kill_if_alive(worker_pid);
 }
 
@@ -97,7 +96,7 @@ TEST(Lifecycle, TermDuringTheProbeKillsItAndLeavesNoTemporaryFolder) {
   ::kill(check.process.pid(), SIGTERM);
   ProcessResult ended = check.process.wait();
   EXPECT_EQ(ended.exit_code, 143) << ended.describe() << check.output();
-  EXPECT_TRUE(wait_for([&] { return is_dead(probe_pid); }, 10s)) << "the probe outlived the run";
+  EXPECT_TRUE(ends(probe_pid)) << "the probe outlived the run";
   kill_if_alive(probe_pid);
   EXPECT_TRUE(std::filesystem::is_empty(tmp)) << "left in " << tmp;
   ASSERT_TRUE(std::filesystem::exists(json)) << check.output();
