@@ -150,6 +150,7 @@ fi
 # Stage 2: the worker, built inside the root from this checkout (read-only), with -Werror:
 # it must compile warning-free against libtorch 2.6 and GCC 14 too.
 if [ ! -x "$worker/bin/repro-worker" ]; then
+  stage=$(date +%s)
   build="$base/build-$rkey"
   mkdir -p "$build"
   exec 9>"$base/build.lock"
@@ -173,7 +174,7 @@ if [ ! -x "$worker/bin/repro-worker" ]; then
   ln -sfn "../root-$rkey" "$partial/root"
   mv "$partial" "$worker"
   flock -u 9
-  echo "debian13-env: worker built in $(($(date +%s) - start)) s"
+  echo "debian13-env: worker built in $(($(date +%s) - stage)) s"
 fi
 
 echo "debian13-env: ready in $(($(date +%s) - start)) s: $worker"

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "harness/util/exit_codes.hpp"
+#include "harness/util/write_all.hpp"
 
 namespace repro {
 namespace {
@@ -29,19 +30,7 @@ constexpr int k_protocol_version = 1;
 constexpr size_t k_max_request_bytes = 1 << 20;
 
 bool write_line(int fd, const nlohmann::json& message) {
-  const std::string line = message.dump() + "\n";
-  size_t done = 0;
-  while (done < line.size()) {
-    ssize_t n = ::write(fd, line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
+  return write_all(fd, message.dump() + "\n");
 }
 
 // In the forked child: become the worker run the request describes. Never returns.

@@ -9,6 +9,7 @@
 #include "harness/run/cell_launch.hpp"
 #include "harness/trace/worker_config.hpp"
 #include "harness/util/exit_codes.hpp"
+#include "harness/util/join.hpp"
 #include "harness/util/subprocess.hpp"
 
 namespace repro {
@@ -32,14 +33,6 @@ std::string_view target_name(AxisTarget target) {
       return "executable";
   }
   return "config";
-}
-
-std::string join(const std::vector<std::string>& values) {
-  std::string out;
-  for (const auto& v : values) {
-    out += (out.empty() ? "" : ", ") + v;
-  }
-  return out;
 }
 
 }  // namespace
@@ -71,7 +64,7 @@ void write_axes_text(std::ostream& out, const AxisAvailability& availability) {
       continue;
     }
     out << std::setw(16) << ""
-        << "available: " << (axis.available.empty() ? "none" : join(axis.available)) << "\n";
+        << "available: " << (axis.available.empty() ? "none" : join(axis.available, ", ")) << "\n";
     for (const auto& missing : axis.unavailable) {
       out << std::setw(16) << ""
           << "missing:   " << missing.value << ": " << missing.reason << "\n";

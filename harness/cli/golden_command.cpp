@@ -6,6 +6,7 @@
 
 #include "harness/cli/run_setup.hpp"
 #include "harness/util/exit_codes.hpp"
+#include "harness/util/join.hpp"
 
 namespace repro {
 namespace {
@@ -48,14 +49,6 @@ std::vector<std::vector<std::string>> agreement(const std::map<std::string, Gold
   std::vector<std::vector<std::string>> out;
   for (auto& [cell, names] : groups) {
     out.push_back(std::move(names));
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : std::string(separator)) + item;
   }
   return out;
 }

@@ -18,6 +18,7 @@
 #include "harness/util/output_target.hpp"
 #include "harness/util/str_cat.hpp"
 #include "harness/util/utc_time.hpp"
+#include "harness/util/write_all.hpp"
 
 namespace repro {
 
@@ -52,18 +53,10 @@ void append_to_file(const std::filesystem::path& path, const std::string& text) 
     throw Error(path.string(), "",
                 std::string("cannot open for appending: ") + std::strerror(errno));
   }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      int saved = errno;
-      ::close(fd);
-      throw Error(path.string(), "", std::string("cannot append: ") + std::strerror(saved));
-    }
-    done += static_cast<size_t>(n);
+  if (!write_all(fd, text)) {
+    const int saved = errno;
+    ::close(fd);
+    throw Error(path.string(), "", std::string("cannot append: ") + std::strerror(saved));
   }
   if (::close(fd) != 0) {
     throw Error(path.string(), "", std::string("cannot append: ") + std::strerror(errno));

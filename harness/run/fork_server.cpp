@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "harness/util/run_guard.hpp"
+#include "harness/util/write_all.hpp"
 
 namespace repro {
 
@@ -89,21 +90,7 @@ struct ForkServerPool::Server {
     }
   }
 
-  bool send(const nlohmann::json& request) {
-    const std::string line = request.dump() + "\n";
-    size_t done = 0;
-    while (done < line.size()) {
-      ssize_t n = ::write(requests, line.data() + done, line.size() - done);
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n <= 0) {
-        return false;
-      }
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
+  bool send(const nlohmann::json& request) { return write_all(requests, request.dump() + "\n"); }
 };
 
 namespace {

@@ -14,20 +14,14 @@
 #include <sstream>
 
 #include "harness/util/error.hpp"
+#include "harness/util/write_all.hpp"
 
 namespace repro {
 namespace {
 
-void write_all(int fd, std::string_view data, const std::filesystem::path& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw WriteError(path.string(), "", std::string("cannot write: ") + std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
+void write_or_throw(int fd, std::string_view data, const std::filesystem::path& path) {
+  if (!write_all(fd, data)) {
+    throw WriteError(path.string(), "", std::string("cannot write: ") + std::strerror(errno));
   }
 }
 
@@ -75,7 +69,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
     throw WriteError(tmp.string(), "", std::string("cannot create: ") + std::strerror(errno));
   }
   try {
-    write_all(fd, content, tmp);
+    write_or_throw(fd, content, tmp);
     if (durability == Durability::durable && ::fsync(fd) != 0) {
       throw WriteError(tmp.string(), "", std::string("cannot fsync: ") + std::strerror(errno));
     }
@@ -169,7 +163,7 @@ AppendOnlyFile::~AppendOnlyFile() {
 
 void AppendOnlyFile::append(std::string_view data) {
   assert(m_fd >= 0 && "append after commit");
-  write_all(m_fd, data, m_partial);
+  write_or_throw(m_fd, data, m_partial);
 }
 
 void AppendOnlyFile::commit() {

@@ -10,6 +10,7 @@
 
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/error.hpp"
+#include "harness/util/write_all.hpp"
 
 namespace repro {
 namespace {
@@ -137,18 +138,10 @@ void write_output_file(const std::filesystem::path& path, std::string_view conte
   if (fd < 0) {
     throw Error(path.string(), "", "cannot open for writing: " + errno_text(errno));
   }
-  std::string_view rest = content;
-  while (!rest.empty()) {
-    ssize_t n = ::write(fd, rest.data(), rest.size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      int err = errno;
-      ::close(fd);
-      throw Error(path.string(), "", "cannot write: " + errno_text(err));
-    }
-    rest.remove_prefix(static_cast<size_t>(n));
+  if (!write_all(fd, content)) {
+    const int err = errno;
+    ::close(fd);
+    throw Error(path.string(), "", "cannot write: " + errno_text(err));
   }
   if (::close(fd) != 0 && errno != EINTR) {
     throw Error(path.string(), "", "cannot write: " + errno_text(errno));

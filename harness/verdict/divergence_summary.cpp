@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "harness/util/join.hpp"
 #include "harness/verdict/compare.hpp"
 
 namespace repro {
@@ -43,14 +44,6 @@ std::string pass_of(TensorKind kind) {
       return "optimizer";
   }
   return "";
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& separator) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : separator) + item;
-  }
-  return out;
 }
 
 }  // namespace

@@ -1,18 +1,11 @@
 // GoldenCellCheck: compare a cell with a golden and say what differs and how to accept it.
 #include "harness/verdict/golden_check.hpp"
+#include "harness/util/join.hpp"
 
 #include <cstdio>
 
 namespace repro {
 namespace {
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  }
-  return out;
-}
 
 // A shell word: as is when plain, else in single quotes.
 std::string shell_word(const std::string& text) {

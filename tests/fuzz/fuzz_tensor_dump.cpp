@@ -7,21 +7,23 @@
 #include <string>
 
 #include "harness/trace/tensor_dump.hpp"
+#include "harness/util/temp_folder.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
 
 namespace {
 
+// Removed when libFuzzer exits (it ends with exit(), which runs static destructors).
 const std::filesystem::path& dump_dir() {
-  static const std::filesystem::path k_dir = [] {
+  static const repro::TempFolder k_dir = [] {
     std::string pattern = (std::filesystem::temp_directory_path() / "repro-fuzz-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
       std::abort();
     }
     std::filesystem::path dir = pattern;
     std::ofstream(dir / "0.bin", std::ios::binary) << std::string(8, '\0');
-    return dir;
+    return repro::TempFolder(dir);
   }();
-  return k_dir;
+  return k_dir.path();
 }
 
 }  // namespace
