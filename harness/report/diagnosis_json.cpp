@@ -113,6 +113,7 @@ std::optional<OpLocalization> op_localization_from_json(const json& j, const Jso
   l.step = static_cast<int>(get_int(j, "step", at));
   l.lane = static_cast<int>(get_int(j, "lane", at));
   l.index = static_cast<int>(get_int(j, "index", at));
+  l.candidate_index = static_cast<int>(get_int_or(j, "candidate_index", at, l.index));
   l.op = get_string(j, "op", at);
   l.module = get_string(j, "module", at);
   l.pass = get_string(j, "pass", at);
@@ -167,6 +168,7 @@ nlohmann::ordered_json op_localization_to_json(const std::optional<OpLocalizatio
   j["step"] = l->step;
   j["lane"] = l->lane;
   j["index"] = l->index;
+  j["candidate_index"] = l->candidate_index;
   j["op"] = l->op;
   j["module"] = l->module;
   j["pass"] = l->pass;

@@ -48,7 +48,7 @@ ShardFacts carry_shard_facts(const std::vector<const ShardReport*>& shards,
         continue;
       }
       if (f.code == "library_versions") {
-        conclude.library_lines.push_back(f.message);
+        conclude.library_lines.push_back({"", f.message, ""});  // already says its op
       } else if (f.code == "non_finite") {
         conclude.non_finite.push_back(f);
       } else if (f.code == "input_error") {

@@ -250,16 +250,18 @@ void ReRunScheduler::plan_op_dumps() {
       m_repeat_localized = true;
     }
     const Cell& baseline = *m_baseline;
-    for (const Cell* cell : {&baseline, &request.cell}) {
-      if (!m_op_dumps.emplace(cell->id, request.step, loc.lane, loc.index).second) {
+    // The op's index is each run's own: other library versions run other ops before it.
+    for (const auto& [cell, index] :
+         {std::pair{&baseline, loc.index}, std::pair{&request.cell, loc.candidate_index}}) {
+      if (!m_op_dumps.emplace(cell->id, request.step, loc.lane, index).second) {
         continue;
       }
-      const std::string op = std::to_string(loc.lane) + ":" + std::to_string(loc.index);
+      const std::string op = std::to_string(loc.lane) + ":" + std::to_string(index);
       auto job = std::make_unique<Job>();
       job->cell = *cell;
       job->dir =
           m_runner.cell_dir(*cell) / ("op-dump-step-" + std::to_string(request.step) + "-" +
-                                      std::to_string(loc.lane) + "-" + std::to_string(loc.index));
+                                      std::to_string(loc.lane) + "-" + std::to_string(index));
       job->options = {"--op-trace-step", std::to_string(request.step),
                       "--op-trace",      (job->dir / "ops.jsonl").string(),
                       "--op-dump",       op,
@@ -267,7 +269,7 @@ void ReRunScheduler::plan_op_dumps() {
       job->folders = {job->dir / "op"};
       OpTraceRunner* op_traces = m_op_traces;
       job->collect = [op_traces, cell = *cell, step = request.step, lane = loc.lane,
-                      index = loc.index](const std::filesystem::path& dir) {
+                      index = index](const std::filesystem::path& dir) {
         op_traces->store_op_outputs(cell, step, lane, index, read_tensor_dump(dir / "op"),
                                     read_op_trace(dir / "ops.jsonl"));
       };

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "harness/util/error.hpp"
+#include "harness/util/join.hpp"
 #include "harness/verdict/culprit.hpp"
 #include "harness/verdict/divergence_summary.hpp"
 #include "harness/verdict/golden_gate.hpp"
@@ -99,14 +100,6 @@ std::vector<std::string> invariant_changes(const Settings& baseline, const Setti
     }
   }
   return axes;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  }
-  return out;
 }
 
 void check_goldens(const CheckInput& input, RunReport& r) {
@@ -214,8 +207,11 @@ void add_findings_and_summary(const ConcludeInput& input, const CellReport* base
   }
   // Another libtorch (worker environments), and NaN/±Inf: findings, never crashes.
   for (const auto& line : input.library_lines) {
-    r.findings.push_back({"library_versions", Severity::info, line});
-    r.summary.push_back(line);
+    const CellReport* cell = r.find(line.cell_id);
+    const std::string text =
+        with_first_divergent_op(line, cell ? cell->first_divergent_op : std::nullopt);
+    r.findings.push_back({"library_versions", Severity::info, text});
+    r.summary.push_back(text);
   }
   for (const auto& finding : input.non_finite) {
     r.summary.push_back(finding.message);

@@ -10,6 +10,7 @@
 #include "harness/verdict/attribute.hpp"
 #include "harness/verdict/dump_provider.hpp"
 #include "harness/verdict/golden_store.hpp"
+#include "harness/verdict/library_versions.hpp"
 #include "harness/verdict/op_trace_provider.hpp"
 #include "harness/verdict/run_report.hpp"
 
@@ -53,9 +54,9 @@ struct ConcludeInput {
   bool baseline_ran = false;  // the baseline cell ran and left a trace to compare with
   // Facts only the runs hold: check_runs computes them from its runs; `repro-check merge`
   // carries them over from the shards' reports.
-  std::vector<std::string> library_lines;  // library_version_lines()
-  std::vector<Finding> non_finite;         // non_finite_findings()
-  std::vector<std::string> input_errors;   // input_error_lines(): exit code 2 when any
+  std::vector<LibraryVersionLine> library_lines;  // library_version_lines()
+  std::vector<Finding> non_finite;                // non_finite_findings()
+  std::vector<std::string> input_errors;          // input_error_lines(): exit code 2 when any
   // The op-level diagnosis (needs the runs: localization re-runs cells), called after the
   // attribution when the baseline ran. Empty (merge): the cells keep the diagnosis their
   // shard computed (divergence_summary, first_divergent_op) and its lines are restated.

@@ -50,11 +50,12 @@ std::vector<OpNode> call_tree(const std::vector<const OpRecord*>& ops) {
   return pending;
 }
 
-OpLocalization at_op(const OpRecord& x, std::string status) {
+OpLocalization at_op(const OpRecord& x, const OpRecord& y, std::string status) {
   OpLocalization l;
   l.status = std::move(status);
   l.lane = x.lane;
   l.index = x.index;
+  l.candidate_index = y.index;
   l.op = x.name;
   l.module = x.module;
   l.pass = x.pass;
@@ -85,7 +86,7 @@ std::optional<OpLocalization> first_in(const std::vector<OpNode>& a, const std::
     const OpRecord& y = *b[i].op;
     if (x.name != y.name || x.inputs.size() != y.inputs.size() ||
         x.outputs.size() != y.outputs.size()) {
-      OpLocalization l = at_op(x, "sequence_differs");
+      OpLocalization l = at_op(x, y, "sequence_differs");
       l.other_op = y.name;
       return l;
     }
@@ -103,11 +104,11 @@ std::optional<OpLocalization> first_in(const std::vector<OpNode>& a, const std::
       continue;
     }
     if (x.inputs != y.inputs) {
-      OpLocalization l = at_op(x, "inputs_differ");
+      OpLocalization l = at_op(x, y, "inputs_differ");
       l.output = output;
       return l;
     }
-    OpLocalization l = at_op(x, "op");
+    OpLocalization l = at_op(x, y, "op");
     l.output = output;
     auto inner = first_in(a[i].children, b[i].children, compared);
     if (inner && inner->status == "op") {
@@ -121,7 +122,8 @@ std::optional<OpLocalization> first_in(const std::vector<OpNode>& a, const std::
   }
   if (a.size() != b.size()) {
     const bool a_longer = a.size() > n;
-    OpLocalization l = at_op(a_longer ? *a[n].op : *b[n].op, "sequence_differs");
+    const OpRecord& at = a_longer ? *a[n].op : *b[n].op;
+    OpLocalization l = at_op(at, at, "sequence_differs");
     l.op = a_longer ? a[n].op->name : "(none)";
     l.other_op = a_longer ? "(none)" : b[n].op->name;
     return l;
@@ -223,7 +225,7 @@ OpLocalization localize(OpTraceProvider& provider, const Cell& reference, const 
     std::optional<TensorDump> da =
         provider.op_outputs(reference, step, out.lane, out.index, &rerun_a, &error);
     std::optional<TensorDump> db =
-        da ? provider.op_outputs(candidate, step, out.lane, out.index, &rerun_b, &error)
+        da ? provider.op_outputs(candidate, step, out.lane, out.candidate_index, &rerun_b, &error)
            : std::nullopt;
     const std::string name = "output." + std::to_string(out.output);
     if (!da || !db) {

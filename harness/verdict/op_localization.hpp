@@ -22,10 +22,12 @@ struct OpLocalization {
   std::string status = "unavailable";
   int step = 0;
   int lane = -1;
-  int index = 0;
-  std::string op;      // "aten::convolution"
-  std::string module;  // "up2"
-  std::string pass;    // "forward", "backward", "combine", "optimizer"
+  int index = 0;            // the op's index in the reference run's trace
+  int candidate_index = 0;  // the same op's index in the candidate's (other library versions
+                            // run other ops before it: libtorch 1.13 and 2.6 differ)
+  std::string op;           // "aten::convolution"
+  std::string module;       // "up2"
+  std::string pass;         // "forward", "backward", "combine", "optimizer"
   std::vector<OpTensor> inputs;
   std::vector<OpTensor> outputs;  // the reference run's
   int output = 0;                 // the first differing output

@@ -54,6 +54,12 @@ std::string RunReport::label(const CellReport& cell) const {
   return out.empty() ? cell.id : out;
 }
 
+const CellReport* RunReport::find(std::string_view id) const {
+  auto it =
+      std::find_if(cells.begin(), cells.end(), [&](const CellReport& c) { return c.id == id; });
+  return it == cells.end() ? nullptr : &*it;
+}
+
 int RunReport::count(CellVerdict verdict) const {
   return static_cast<int>(std::count_if(cells.begin(), cells.end(),
                                         [&](const CellReport& c) { return c.verdict == verdict; }));

@@ -113,6 +113,8 @@ struct RunReport {
   // A short name for a cell in tables: "baseline", "repeat", or the settings that
   // differ from the baseline ("threads=2", "blas=atlas threads=2"); the id otherwise.
   std::string label(const CellReport& cell) const;
+  // The cell with `id`; nullptr when there is none.
+  const CellReport* find(std::string_view id) const;
   // Number of cells with `verdict`.
   int count(CellVerdict verdict) const;
   // Number of cells with golden status `status`.

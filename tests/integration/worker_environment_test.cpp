@@ -59,6 +59,42 @@ TEST(WorkerEnvironment, OutsideWorkerByPathRunsAndMatchesTheDefault) {
   EXPECT_EQ(cell["verdict"], "identical") << cell.dump(2);
 }
 
+// Where ci/debian13-env.sh has built the environment (CI builds it): the upgrade is named
+// with both libtorch versions, its first divergent step, tensor and op, and the op's
+// magnitude, measured from dumps of the same op although the two libtorch versions run
+// different numbers of ops before it.
+TEST(WorkerEnvironment, TheUpgradeIsNamedDownToTheOpWithItsMagnitude) {
+  ScratchProject project;
+  project.write_suite("versions", {{{"name", "worker"}, {"values", {"default", "debian13"}}}});
+  nlohmann::json report;
+  CliResult r = project.run("versions", {"--localize"}, &report);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  nlohmann::json cell = cell_with(report, "worker", "debian13");
+  if (cell["verdict"] == "skipped") {
+    GTEST_SKIP() << cell["reason"].get<std::string>();
+  }
+  std::string line;
+  for (const auto& f : report["findings"]) {
+    if (f["code"] == "library_versions") {
+      line = f["message"].get<std::string>();
+    }
+  }
+  EXPECT_NE(line.find("worker default → debian13 (libtorch 1.13."), std::string::npos) << line;
+  EXPECT_NE(line.find(" → 2.6."), std::string::npos) << line;
+  if (cell["verdict"] == "identical") {
+    EXPECT_NE(line.find(": identical ("), std::string::npos) << line;
+    return;
+  }
+  EXPECT_NE(line.find("differs from the baseline at step "), std::string::npos) << line;
+  EXPECT_NE(line.find("; the first divergent op is aten::"), std::string::npos) << line;
+  const nlohmann::json& op = cell["first_divergent_op"];
+  ASSERT_TRUE(op.is_object()) << cell.dump(2);
+  if (op["status"] == "op") {
+    EXPECT_TRUE(op["max_abs_diff"].is_number()) << op.dump(2);
+    EXPECT_NE(line.find(" differs by max |Δ| "), std::string::npos) << line;
+  }
+}
+
 TEST(WorkerEnvironment, UnknownNameIsAUsageErrorNamingTheKnownOnes) {
   ScratchProject project;
   project.write_suite("bad", {{{"name", "worker"}, {"values", {"default", "debian99"}}}});

@@ -131,17 +131,42 @@ TEST(FirstDivergentOp, EarlierPassWinsAcrossLanes) {
   EXPECT_EQ(l.module, "up2");
 }
 
+// libtorch 2.6 runs other ops than 1.13 (here: one more inside the first convolution), so
+// the same op has another index in each run; each run's own index is kept.
+OpTrace with_an_extra_inner_op() {
+  OpTrace t = sample();
+  OpRecord inner = op(-1, 0, "aten::empty", "forward", "enc1.conv1", 1, 9);
+  inner.depth = 1;
+  t.ops.insert(t.ops.begin(), inner);
+  for (size_t i = 1; i < t.ops.size(); ++i) {
+    t.ops[i].index = static_cast<int>(i);
+  }
+  return t;
+}
+
+TEST(FirstDivergentOp, KeepsEachRunsOwnIndexOfTheOp) {
+  OpTrace b = with_an_extra_inner_op();
+  b.ops[3].outputs = {tensor(40)};  // head's backward
+  OpLocalization l = first_divergent_op(sample(), b);
+  ASSERT_EQ(l.status, "op");
+  EXPECT_EQ(l.op, "aten::convolution_backward");
+  EXPECT_EQ(l.index, 2);
+  EXPECT_EQ(l.candidate_index, 3);
+}
+
 // Serves canned op traces and op output dumps.
 class CannedOps : public OpTraceProvider {
  public:
   std::map<std::string, OpTrace> traces;
   std::map<std::string, OpTrace> rerun_traces;
   std::map<std::string, TensorDump> dumps;
+  std::map<std::string, int> dumped_index;  // the op index each cell's dump was asked for
   std::optional<OpTrace> op_trace(const Cell& cell, int, std::string*) override {
     return traces.at(cell.id);
   }
-  std::optional<TensorDump> op_outputs(const Cell& cell, int, int, int, OpTrace* trace,
+  std::optional<TensorDump> op_outputs(const Cell& cell, int, int, int index, OpTrace* trace,
                                        std::string*) override {
+    dumped_index[cell.id] = index;
     *trace = rerun_traces.count(cell.id) ? rerun_traces.at(cell.id) : traces.at(cell.id);
     return dumps.at(cell.id);
   }
@@ -182,6 +207,25 @@ TEST(Localize, MeasuresTheOpOutputFromReproducingReruns) {
   EXPECT_FALSE(stale.max_ulp);
   EXPECT_NE(stale.magnitude_note.find("did not reproduce"), std::string::npos);
   EXPECT_EQ(stale.describe().find("ULP"), std::string::npos) << stale.describe();
+}
+
+TEST(Localize, DumpsTheOpAtEachRunsOwnIndex) {
+  CannedOps ops;
+  Cell a;
+  a.id = "a";
+  Cell b;
+  b.id = "b";
+  ops.traces["a"] = sample();
+  ops.traces["b"] = with_an_extra_inner_op();
+  ops.traces["b"].ops[2].outputs = {tensor(30)};  // head's forward convolution
+  ops.dumps["a"].tensors = {floats({1.0f, 2.0f})};
+  ops.dumps["b"].tensors = {floats({1.0f, 2.0000002f})};
+  OpLocalization l = localize(ops, a, b, 2);
+  ASSERT_EQ(l.status, "op");
+  EXPECT_EQ(ops.dumped_index["a"], 1);
+  EXPECT_EQ(ops.dumped_index["b"], 2);
+  ASSERT_TRUE(l.max_ulp) << l.describe();
+  EXPECT_EQ(*l.max_ulp, 1u);
 }
 
 }  // namespace
