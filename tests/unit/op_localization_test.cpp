@@ -182,17 +182,28 @@ DumpedTensor floats(const std::vector<float>& values) {
   return t;
 }
 
-TEST(Localize, MeasuresTheOpOutputFromReproducingReruns) {
+Cell cell_named(const std::string& id) {
+  Cell c;
+  c.id = id;
+  return c;
+}
+
+// The op traces of cells "a" and "b", whose dumped op outputs are 1 ULP apart.
+CannedOps one_ulp_apart(OpTrace a, OpTrace b) {
   CannedOps ops;
-  Cell a;
-  a.id = "a";
-  Cell b;
-  b.id = "b";
-  ops.traces["a"] = sample();
-  ops.traces["b"] = sample();
-  ops.traces["b"].ops[1].outputs = {tensor(30)};
+  ops.traces["a"] = std::move(a);
+  ops.traces["b"] = std::move(b);
   ops.dumps["a"].tensors = {floats({1.0f, 2.0f})};
   ops.dumps["b"].tensors = {floats({1.0f, 2.0000002f})};
+  return ops;
+}
+
+TEST(Localize, MeasuresTheOpOutputFromReproducingReruns) {
+  const Cell a = cell_named("a");
+  const Cell b = cell_named("b");
+  OpTrace changed = sample();
+  changed.ops[1].outputs = {tensor(30)};
+  CannedOps ops = one_ulp_apart(sample(), changed);
   OpLocalization l = localize(ops, a, b, 2);
   ASSERT_EQ(l.status, "op");
   EXPECT_EQ(l.module, "head");
@@ -210,17 +221,10 @@ TEST(Localize, MeasuresTheOpOutputFromReproducingReruns) {
 }
 
 TEST(Localize, DumpsTheOpAtEachRunsOwnIndex) {
-  CannedOps ops;
-  Cell a;
-  a.id = "a";
-  Cell b;
-  b.id = "b";
-  ops.traces["a"] = sample();
-  ops.traces["b"] = with_an_extra_inner_op();
-  ops.traces["b"].ops[2].outputs = {tensor(30)};  // head's forward convolution
-  ops.dumps["a"].tensors = {floats({1.0f, 2.0f})};
-  ops.dumps["b"].tensors = {floats({1.0f, 2.0000002f})};
-  OpLocalization l = localize(ops, a, b, 2);
+  OpTrace changed = with_an_extra_inner_op();
+  changed.ops[2].outputs = {tensor(30)};  // head's forward convolution
+  CannedOps ops = one_ulp_apart(sample(), changed);
+  OpLocalization l = localize(ops, cell_named("a"), cell_named("b"), 2);
   ASSERT_EQ(l.status, "op");
   EXPECT_EQ(ops.dumped_index["a"], 1);
   EXPECT_EQ(ops.dumped_index["b"], 2);
