@@ -13,9 +13,11 @@
 #               (read from /etc/apt/sources.list.d/debian.sources at run time), plus the packages
 #               in ci/debian13-packages.txt. K hashes the package list and k_root_recipe below.
 #   worker-<S>  repro-worker built inside that root from this checkout. S hashes K, this script
-#               and the worker's sources (CMake files, cmake/, harness/, models/). The build
-#               itself happens in build-<K>/ (kept, so a source change rebuilds only what it
-#               touches), then bin/repro-worker is copied into worker-<S>/.
+#               and every file the worker's build reads (CMakeLists.txt, cmake/, harness/,
+#               models/, docs/schemas/). The build itself happens in build-<K>/ (kept, so a
+#               source change rebuilds only what it touches; started afresh when another
+#               checkout built there last), then bin/repro-worker is copied into worker-<S>/;
+#               the 8 newest worker-<S>/ are kept. A damaged root is built again.
 # Cache: $REPRO_CHECK_ENV_CACHE, else /var/cache/repro-check when writable, else
 # ${XDG_CACHE_HOME:-~/.cache}/repro-check; this environment lives in its debian13/ folder.
 # Building needs root (debootstrap) and the mirror; entering needs bwrap (package bubblewrap).
@@ -81,15 +83,21 @@ root_key() {
   { echo "$k_root_recipe"; packages; } | sha256sum | cut -c1-16
 }
 
-# Everything that decides what the worker binary is: the root, this script, the worker's sources.
+# Everything that decides what the worker binary is: the root, this script, and every file the
+# worker's build reads (its sources, CMake files, templates, and the JSON Schemas compiled in).
 source_key() {
   {
     echo "root $(root_key)"
     cd "$src"
-    find CMakeLists.txt cmake harness models "ci/$(basename "$0")" -type f \
-      \( -name '*.cpp' -o -name '*.hpp' -o -name '*.txt' -o -name '*.cmake' -o -name '*.sh' \) \
-      -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+    find CMakeLists.txt cmake harness models docs/schemas "ci/$(basename "$0")" -type f -print0 |
+      LC_ALL=C sort -z | xargs -0 sha256sum
   } | sha256sum | cut -c1-16
+}
+
+# A complete root: debootstrap and the packages finished (a root only gets its final name
+# then, so this fails only for one damaged by hand or by a full disk).
+root_ok() {
+  [ -x "$1/usr/bin/env" ] && [ -x "$1/usr/bin/cmake" ] && [ -d "$1/usr/include/torch" ]
 }
 
 # Runs a command inside the root (bwrap when present, else chroot with /proc and /dev mounted).
@@ -114,6 +122,7 @@ worker="$base/worker-$skey"
 
 if [ "$mode" = "locate" ]; then
   [ -d "$root" ] || cannot "the Debian 13 root is not built ($root missing): run ci/debian13-env.sh"
+  root_ok "$root" || cannot "the Debian 13 root $root is incomplete: run ci/debian13-env.sh (it rebuilds it)"
   [ -x "$worker/bin/repro-worker" ] ||
     cannot "the worker is not built for this checkout ($worker missing): run ci/debian13-env.sh"
   echo "$worker"
@@ -123,7 +132,11 @@ fi
 start=$(date +%s)
 mkdir -p "$base" 2>/dev/null || cannot "cannot create the cache folder $base"
 
-# Stage 1: the root.
+# Stage 1: the root (rebuilt when damaged).
+if [ -d "$root" ] && ! root_ok "$root"; then
+  echo "debian13-env: $root is incomplete: building it again"
+  rm -rf "$root" "$worker"
+fi
 if [ ! -d "$root" ]; then
   [ "$(id -u)" -eq 0 ] || cannot "debootstrap needs root (run as root, or set REPRO_CHECK_ENV_CACHE to a cache built elsewhere)"
   command -v debootstrap >/dev/null || cannot "debootstrap is not installed (ci/install-deps.sh installs it)"
@@ -155,6 +168,14 @@ if [ ! -x "$worker/bin/repro-worker" ]; then
   mkdir -p "$build"
   exec 9>"$base/build.lock"
   flock 9  # one build at a time in the shared build folder
+  # Ninja rebuilds by file times: after a build from another checkout, files of this one that
+  # are older than that build's outputs would not be compiled. Start clean on a change of
+  # checkout (one checkout, the usual case, keeps its incremental builds).
+  if [ "$(cat "$build/.checkout" 2>/dev/null)" != "$src" ]; then
+    rm -rf "$build"
+    mkdir -p "$build"
+    printf '%s\n' "$src" >"$build/.checkout"
+  fi
   echo "debian13-env: building repro-worker against $(in_root "$root" dpkg-query -W -f='libtorch ${Version}' libtorch-dev)"
   extra_binds=(--ro-bind "$src" /src --bind "$build" /build)
   jobs="$(nproc)"
@@ -173,6 +194,8 @@ if [ ! -x "$worker/bin/repro-worker" ]; then
   # The environment folder names its root, so --locate's answer is all a launcher needs.
   ln -sfn "../root-$rkey" "$partial/root"
   mv "$partial" "$worker"
+  # Keep the 8 newest workers (one per source state built): older ones are rebuilt on demand.
+  ls -1dt "$base"/worker-*/ 2>/dev/null | grep -v '\.partial/$' | tail -n +9 | xargs -r rm -rf
   flock -u 9
   echo "debian13-env: worker built in $(($(date +%s) - stage)) s"
 fi
