@@ -61,10 +61,13 @@ void write_axes_text(std::ostream& out, const AxisAvailability& availability) {
     if (!axis.open_values.empty()) {
       out << std::setw(16) << ""
           << "values:    " << axis.open_values << "\n";
-      continue;
     }
-    out << std::setw(16) << ""
-        << "available: " << (axis.available.empty() ? "none" : join(axis.available, ", ")) << "\n";
+    // An open axis (worker: any path) still has named values that can or cannot run here.
+    if (axis.open_values.empty() || !axis.available.empty()) {
+      out << std::setw(16) << ""
+          << "available: " << (axis.available.empty() ? "none" : join(axis.available, ", "))
+          << "\n";
+    }
     for (const auto& missing : axis.unavailable) {
       out << std::setw(16) << ""
           << "missing:   " << missing.value << ": " << missing.reason << "\n";

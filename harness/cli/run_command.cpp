@@ -47,6 +47,10 @@ Examples:
   repro-check run --suite smoke --axis threads=1,2 --localize
       also name the first divergent ATen op (op, module, pass, |Δ|, ULP) of each
       breaking axis, whatever it costs (auto: only when cheap; off: never)
+  repro-check run --suite versions
+      the same training under libtorch 1.13 (this build) and 2.6 (worker=debian13, built
+      by ci/debian13-env.sh): what the upgrade changed, down to the op
+      (docs/worker-environments.md; --axis worker=default,/path/to/worker for your own)
 
 Cells: the baseline has the first value of every axis; the repeat runs it again and must
 be bit-identical. Each cell is its own worker process (settings through argv and an

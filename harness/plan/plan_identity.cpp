@@ -16,6 +16,7 @@ PlanIdentity plan_identity(const RunPlan& plan, const std::optional<ShardSpec>& 
   id.invariant_axes = plan.suite.invariant;
   id.require_golden = require_golden;
   id.skip_without_golden = skip_without_golden;
+  id.bless_arguments = plan.bless_arguments;
   // nlohmann::json objects sort their keys: the text is canonical for equal plans.
   nlohmann::json canonical;
   canonical["suite"] = plan.suite.name;

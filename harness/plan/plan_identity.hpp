@@ -22,6 +22,9 @@ struct PlanIdentity {
   // and --skip-without-golden; merge applies the same gate to the merged cells.
   std::string require_golden = "none";
   bool skip_without_golden = false;
+  // The run's overrides as `bless` arguments (RunPlan::bless_arguments): the bless advice
+  // of a merged report names the same cells as the shards'.
+  std::vector<std::string> bless_arguments;
   friend bool operator==(const PlanIdentity&, const PlanIdentity&) = default;
 };
 

@@ -33,14 +33,28 @@ std::pair<std::string, std::vector<std::string>> parse_axis_option(std::string_v
 
 RunPlan plan_run(Suite suite, const RunOverrides& overrides, const AxisAvailability* availability) {
   RunPlan plan;
+  std::vector<std::string> overridden;  // axis names, in command-line order
   if (!overrides.devices.empty()) {
     set_axis_values(suite, "device", overrides.devices, "--matrix");
+    overridden.push_back("device");
   }
   for (const auto& [name, values] : overrides.axes) {
     set_axis_values(suite, name, values, "--axis " + name);
+    overridden.push_back(name);
+  }
+  for (const auto& axis : suite.axes) {  // the values as normalized ("cuda" is "gpu")
+    if (std::find(overridden.begin(), overridden.end(), axis.name) != overridden.end()) {
+      std::string values;
+      for (const auto& v : axis.values) {
+        values += (values.empty() ? "" : ",") + v;
+      }
+      plan.bless_arguments.insert(plan.bless_arguments.end(), {"--axis", axis.name + "=" + values});
+    }
   }
   if (overrides.design) {
     suite.design = *overrides.design;
+    plan.bless_arguments.insert(plan.bless_arguments.end(),
+                                {"--design", std::string(to_string(*overrides.design))});
   }
   if (availability != nullptr) {
     for (auto& axis : suite.axes) {

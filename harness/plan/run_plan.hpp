@@ -28,6 +28,9 @@ struct RunPlan {
   std::vector<Cell> cells;         // the cells to run, baseline first
   std::vector<Cell> all_cells;     // the whole matrix (cells == all_cells unless sharded)
   std::vector<std::string> notes;  // facts a user should see ("device: cpu is the baseline ...")
+  // The overrides as `bless` arguments ("--axis", "worker=default,debian13", "--design",
+  // "full"), so the advice to bless names this plan's cells, not the suite file's.
+  std::vector<std::string> bless_arguments;
 };
 
 // Parses "NAME=V1,V2" (an --axis value). Throws repro::Error naming --axis when there is no

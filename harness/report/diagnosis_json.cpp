@@ -113,7 +113,7 @@ std::optional<OpLocalization> op_localization_from_json(const json& j, const Jso
   l.step = static_cast<int>(get_int(j, "step", at));
   l.lane = static_cast<int>(get_int(j, "lane", at));
   l.index = static_cast<int>(get_int(j, "index", at));
-  l.candidate_index = static_cast<int>(get_int_or(j, "candidate_index", at, l.index));
+  l.candidate_index = static_cast<int>(get_int(j, "candidate_index", at));
   l.op = get_string(j, "op", at);
   l.module = get_string(j, "module", at);
   l.pass = get_string(j, "pass", at);

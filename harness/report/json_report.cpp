@@ -43,6 +43,7 @@ ordered plan_json(const std::optional<PlanIdentity>& plan) {
   j["invariant"] = plan->invariant_axes;
   j["require_golden"] = plan->require_golden;
   j["skip_without_golden"] = plan->skip_without_golden;
+  j["bless_arguments"] = plan->bless_arguments;
   return j;
 }
 

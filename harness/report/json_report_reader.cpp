@@ -230,6 +230,9 @@ std::optional<PlanIdentity> plan_from(const json& top, const JsonPath& parent) {
                 "'" + p.require_golden + "' is not one of none, all, portable");
   }
   p.skip_without_golden = get_bool_or(j, "skip_without_golden", at, false);
+  if (j.contains("bless_arguments")) {
+    p.bless_arguments = get_string_list(j, "bless_arguments", at);
+  }
   return p;
 }
 

@@ -38,10 +38,12 @@ std::string cell_output(const RunReport& report, const CellReport& c) {
     out += str_cat(" ", describe(*c.golden_divergence));
   }
   if (c.golden_check) {
-    out += "\ngolden class: " + c.golden_check->environment_class +
-           "\ngolden detail: " + c.golden_check->detail;
+    out += "\ngolden detail: " + c.golden_check->detail;
   }
-  out += "\nenvironment class: " + report.environment_class;
+  // The cell's own class (another worker environment has another libtorch); the run's
+  // when the cell was not checked against a golden.
+  out += "\nenvironment class: " +
+         (c.golden_check ? c.golden_check->environment_class : report.environment_class);
   return out;
 }
 
@@ -116,6 +118,8 @@ void write_junit_report(std::ostream& out, const RunReport& report) {
     out << "      <system-out>" << xml_escape(cell_output(report, c)) << "</system-out>\n";
     out << "    </testcase>\n";
   }
+  // The run's summary (attribution, library versions, goldens), as the terminal prints it.
+  out << "    <system-out>" << xml_escape(join_lines(report.summary)) << "</system-out>\n";
   out << "  </testsuite>\n";
   out << "</testsuites>\n";
 }

@@ -130,6 +130,7 @@ RunReport merge_shard_reports(const std::vector<ShardReport>& shards) {
 
   ConcludeInput conclude;
   conclude.invariant_axes = plan.invariant_axes;
+  conclude.bless_arguments = plan.bless_arguments;
   GoldenGateOptions gate;
   gate.require = golden_requirement_from_string(plan.require_golden, "plan.require_golden");
   gate.skip_without_golden = plan.skip_without_golden;

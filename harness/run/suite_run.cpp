@@ -101,6 +101,7 @@ SuiteRunResult run_suite(const SuiteRunInput& input) {
   }
   check.golden = input.golden;
   check.require_golden = input.require_golden;
+  check.bless_arguments = plan.bless_arguments;
   check.dumps = input.dumps;
   check.op_traces = input.op_traces;
   check.localize = input.op_traces != nullptr;

@@ -155,10 +155,11 @@ std::vector<std::string> add_failures(const ConcludeInput& input, const CellRepo
                                                                  describe(*c.golden_divergence));
     }
     if (c.golden == GoldenStatus::missing && input.require_golden) {
-      c.failures.push_back("--require-golden: " +
-                           (c.golden_check ? c.golden_check->detail +
-                                                 "; to add it: " + c.golden_check->accept_command
-                                           : "no golden digests; run: " + bless_command(r.suite)));
+      c.failures.push_back(
+          "--require-golden: " +
+          (c.golden_check
+               ? c.golden_check->detail + "; to add it: " + c.golden_check->accept_command
+               : "no golden digests; run: " + bless_command(r.suite, input.bless_arguments)));
     }
   }
   return invariant_broken;
@@ -327,6 +328,7 @@ RunReport check_runs(const CheckInput& input) {
   ConcludeInput conclude;
   conclude.invariant_axes = input.invariant_axes;
   conclude.require_golden = input.require_golden;
+  conclude.bless_arguments = input.bless_arguments;
   conclude.baseline_ran = baseline_ran;
   conclude.library_lines = library_version_lines(input.runs);
   conclude.non_finite = non_finite_findings(input.runs);
@@ -381,7 +383,7 @@ RunReport conclude_report(RunReport r, const ConcludeInput& input) {
   if (baseline != nullptr && baseline->golden_check) {
     r.golden_path = baseline->golden_check->path;
   }
-  r.golden_notes = golden_notes_for(r);
+  r.golden_notes = golden_notes_for(r, input.bless_arguments);
   r.repeatable = attribution.repeatable;
   r.attribution = attribution.axes;
   r.interactions = attribution.interactions;

@@ -24,6 +24,8 @@ struct CheckInput {
   Fingerprint fingerprint;                  // of the default environment (environment class)
   const GoldenStore* golden = nullptr;      // may be null (no golden dir)
   bool require_golden = false;
+  // The run's overrides as `bless` arguments (RunPlan::bless_arguments), for the advice.
+  std::vector<std::string> bless_arguments;
   DumpProvider* dumps = nullptr;  // may be null: then magnitudes are omitted
   // With localize: the first divergence of each breaking axis (and of the repeat) is
   // re-run with op tracing to name its first divergent op. May be null.
@@ -51,6 +53,7 @@ RunReport check_runs(const CheckInput& input);
 struct ConcludeInput {
   std::vector<std::string> invariant_axes;  // from the suite
   bool require_golden = false;
+  std::vector<std::string> bless_arguments;  // CheckInput::bless_arguments
   bool baseline_ran = false;  // the baseline cell ran and left a trace to compare with
   // Facts only the runs hold: check_runs computes them from its runs; `repro-check merge`
   // carries them over from the shards' reports.

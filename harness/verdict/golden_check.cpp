@@ -97,8 +97,12 @@ void PrintTo(GoldenStatus status, std::ostream* os) {
   *os << to_string(status);
 }
 
-std::string bless_command(const std::string& suite) {
-  return "repro-check bless --suite " + shell_word(suite) + " --reason \"...\"";
+std::string bless_command(const std::string& suite, const std::vector<std::string>& arguments) {
+  std::string out = "repro-check bless --suite " + shell_word(suite);
+  for (const auto& argument : arguments) {
+    out += " " + shell_word(argument);
+  }
+  return out + " --reason \"...\"";
 }
 
 std::string bless_cell_command(const std::string& suite, const Settings& settings) {

@@ -53,7 +53,7 @@ struct GoldenCellCheck {
 std::string bless_cell_command(const std::string& suite, const Settings& settings);
 
 // The command that blesses a whole suite.
-std::string bless_command(const std::string& suite);
+std::string bless_command(const std::string& suite, const std::vector<std::string>& arguments = {});
 
 // Fills status, first_divergence, loss_text, config and fingerprint changes, the accept
 // command and detail from comparing `trace` (of the cell with `settings`, run with

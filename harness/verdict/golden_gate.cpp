@@ -52,7 +52,8 @@ std::string_view to_string(GoldenRequirement require) {
   return "none";
 }
 
-std::vector<std::string> golden_notes_for(const RunReport& report) {
+std::vector<std::string> golden_notes_for(const RunReport& report,
+                                          const std::vector<std::string>& bless_arguments) {
   int unchecked = 0;
   int no_class = 0;
   for (const auto& c : report.cells) {
@@ -68,7 +69,7 @@ std::vector<std::string> golden_notes_for(const RunReport& report) {
     notes.push_back(std::to_string(no_class) +
                     " cell(s) have no golden for their own environment class; to record "
                     "this machine's digests, run: " +
-                    bless_command(report.suite));
+                    bless_command(report.suite, bless_arguments));
   }
   return notes;
 }

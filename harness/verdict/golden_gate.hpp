@@ -30,8 +30,10 @@ std::string_view to_string(GoldenRequirement require);
 
 // The report's golden notes, derived from its cells alone (so a merged report's notes
 // equal an unsharded run's): "no golden directory" when cells ran without a golden
-// lookup, and how many cells have no golden of their own class with the bless command.
-std::vector<std::string> golden_notes_for(const RunReport& report);
+// lookup, and how many cells have no golden of their own class with the bless command
+// (with `bless_arguments`, the run's --axis/--design overrides).
+std::vector<std::string> golden_notes_for(const RunReport& report,
+                                          const std::vector<std::string>& bless_arguments = {});
 
 // The run's golden lines for people: counts per class compared, the cells without a
 // golden of their class with their cross-class evidence, and "no golden compared" when

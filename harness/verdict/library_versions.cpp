@@ -29,11 +29,15 @@ std::vector<std::string> companion_changes(const Trace& from, const Trace& to) {
     const char* key;
     const char* label;  // "" when the value names itself ("GCC 12.2.0", "glibc 2.36")
   };
-  static constexpr Field k_fields[] = {
-      {"blas_build", "BLAS build "}, {"blas_version", ""},
-      {"blas_core", "BLAS core "},   {"cpu_capability", "cpu_capability "},
-      {"compiler", "compiler "},     {"libc", ""},
-      {"tbb_version", "oneTBB "},    {"parallel_backend", "parallel backend "}};
+  static constexpr Field k_fields[] = {{"blas_build", "BLAS build "},
+                                       {"blas_version", ""},
+                                       {"blas_core", "BLAS core "},
+                                       {"cpu_capability", "cpu_capability "},
+                                       {"compiler", "compiler "},
+                                       {"libc", ""},
+                                       {"tbb_version", "oneTBB "},
+                                       {"parallel_backend", "parallel backend "},
+                                       {"os", ""}};
   std::vector<std::string> out;
   for (const Field& field : k_fields) {
     std::string a = fingerprint_text(from, field.key);
@@ -106,9 +110,9 @@ std::vector<LibraryVersionLine> library_version_lines(const std::vector<CellRun>
     std::string advice;
     if (!comparison.identical && fingerprint_text(*baseline->trace, "cpu_capability") !=
                                      fingerprint_text(*run.trace, "cpu_capability")) {
-      advice =
-          "the default cpu_capability changed with it: add --axis cpu_capability=VALUE to pin "
-          "it in both and tell the two apart";
+      advice = "the default cpu_capability changed with it: add --axis cpu_capability=" +
+               fingerprint_text(*baseline->trace, "cpu_capability") +
+               " to pin it in both and tell the two apart";
     }
     out.push_back({run.cell.id, line, advice});
   }

@@ -12,7 +12,7 @@
 namespace repro {
 
 // What else changed in the fingerprint between two traces besides libtorch (a library
-// upgrade brings its stack: BLAS, default CPU capability, compiler, libc, oneTBB), as
+// upgrade brings its stack: BLAS, default CPU capability, compiler, libc, oneTBB, OS), as
 // "OpenBLAS 0.3.21 → OpenBLAS 0.3.29", "cpu_capability avx2 → avx512", ...; fields
 // missing from either trace are left out.
 std::vector<std::string> companion_changes(const Trace& from, const Trace& to);

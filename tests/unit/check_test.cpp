@@ -336,9 +336,24 @@ TEST(CheckRuns, MissingGoldenIsANoteUnlessRequired) {
   EXPECT_FALSE(r.golden_found);
   EXPECT_EQ(r.cells[0].golden, GoldenStatus::missing);
   ASSERT_FALSE(r.golden_notes.empty());
-  EXPECT_NE(r.golden_notes[0].find("repro-check bless --suite smoke"), std::string::npos);
+  EXPECT_NE(r.golden_notes[0].find("repro-check bless --suite smoke --reason"), std::string::npos)
+      << r.golden_notes[0];
   in.require_golden = true;
   EXPECT_EQ(check_runs(in).exit_code, k_exit_determinism_broken);
+}
+
+TEST(CheckRuns, TheBlessAdviceNamesTheRunsOverrides) {
+  test::TempDir dir;
+  GoldenStore store(dir / "golden");
+  CheckInput in = ofat_input();
+  in.golden = &store;
+  in.bless_arguments = {"--axis", "worker=default,debian13", "--design", "full"};
+  RunReport r = check_runs(in);
+  ASSERT_FALSE(r.golden_notes.empty());
+  EXPECT_NE(r.golden_notes[0].find("repro-check bless --suite smoke --axis "
+                                   "worker=default,debian13 --design full --reason"),
+            std::string::npos)
+      << r.golden_notes[0];
 }
 
 TEST(CheckRuns, NoGoldenStoreMarksRanCellsMissing) {

@@ -96,7 +96,7 @@ TEST(LibraryVersions, NamesWhatElseTheUpgradeChangedAndHowToPinTheCpuCapability)
   from.header.fingerprint["blas_version"] = "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH Cooperlake";
   from.header.fingerprint["cpu_capability"] = "avx2";
   from.header.fingerprint["compiler"] = "GCC 12.2.0";
-  from.header.fingerprint["os"] = "Debian GNU/Linux 12 (bookworm)";  // not a result input
+  from.header.fingerprint["os"] = "Debian GNU/Linux 12 (bookworm)";
   Trace to = trace_of_libtorch("2.6.0");
   to.header.fingerprint["blas_version"] = "OpenBLAS 0.3.29 NO_LAPACKE DYNAMIC_ARCH Cooperlake";
   to.header.fingerprint["cpu_capability"] = "avx512";
@@ -105,7 +105,8 @@ TEST(LibraryVersions, NamesWhatElseTheUpgradeChangedAndHowToPinTheCpuCapability)
   EXPECT_EQ(
       companion_changes(from, to),
       (std::vector<std::string>{"OpenBLAS 0.3.21 → OpenBLAS 0.3.29", "cpu_capability avx2 → avx512",
-                                "compiler GCC 12.2.0 → GCC 14.2.0"}));
+                                "compiler GCC 12.2.0 → GCC 14.2.0",
+                                "Debian GNU/Linux 12 (bookworm) → Debian GNU/Linux 13 (trixie)"}));
   test::diverge(to, 0, "dec1.conv1.weight.grad");
   Cell baseline = make_cell({{"worker", "default"}}, CellRole::baseline);
   Cell upgraded = make_cell({{"worker", "debian13"}}, CellRole::variant, "worker");
@@ -114,12 +115,13 @@ TEST(LibraryVersions, NamesWhatElseTheUpgradeChangedAndHowToPinTheCpuCapability)
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_NE(lines[0].text.find("(libtorch 1.13.0 → 2.6.0; with it: OpenBLAS 0.3.21 → OpenBLAS "
                                "0.3.29, cpu_capability avx2 → avx512, compiler GCC 12.2.0 → GCC "
-                               "14.2.0): differs from the baseline at step 0"),
+                               "14.2.0, Debian GNU/Linux 12 (bookworm) → Debian GNU/Linux 13 "
+                               "(trixie)): differs from the baseline at step 0"),
             std::string::npos)
       << lines[0].text;
   EXPECT_EQ(lines[0].text.find("--axis cpu_capability"), std::string::npos) << lines[0].text;
   EXPECT_EQ(lines[0].advice,
-            "the default cpu_capability changed with it: add --axis cpu_capability=VALUE to pin "
+            "the default cpu_capability changed with it: add --axis cpu_capability=avx2 to pin "
             "it in both and tell the two apart");
   OpLocalization op;
   op.status = "op";

@@ -141,6 +141,11 @@ TEST(RunPlan, OverridesReplaceAndAddAxes) {
   EXPECT_EQ(plan.suite.axes[3].name, "blas");
   EXPECT_EQ(plan.suite.design, Design::full);
   EXPECT_EQ(plan.cells.size(), 2u * 2u * 2u * 1u + 1u);
+  // The advice to bless names these cells: the overrides, as `bless` takes them.
+  EXPECT_EQ(plan.bless_arguments,
+            (std::vector<std::string>{"--axis", "threads=1,4", "--axis", "device=cpu,gpu", "--axis",
+                                      "blas=atlas", "--design", "full"}));
+  EXPECT_TRUE(plan_run(small_suite(), RunOverrides{}, nullptr).bless_arguments.empty());
   o.axes = {{"colour", {"red"}}};
   EXPECT_THROW(plan_run(small_suite(), o, nullptr), Error);
 }
