@@ -100,7 +100,8 @@ void PrintTo(GoldenStatus status, std::ostream* os) {
 std::string bless_command(const std::string& suite, const std::vector<std::string>& arguments) {
   std::string out = "repro-check bless --suite " + shell_word(suite);
   for (const auto& argument : arguments) {
-    out += " " + shell_word(argument);
+    out += ' ';
+    out += shell_word(argument);
   }
   return out + " --reason \"...\"";
 }
