@@ -14,6 +14,7 @@
 #include "harness/util/atomic_file.hpp"
 #include "harness/util/json_fields.hpp"
 #include "harness/util/subprocess.hpp"
+#include "harness/util/temp_folder.hpp"
 #include "harness/verdict/magnitude_probe.hpp"
 #include "tests/integration/cli_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -183,26 +184,13 @@ std::filesystem::path unsorted_filesystem_folder() {
 }
 
 // A folder under /dev/shm removed when the test ends.
-class ShmFolder {
- public:
-  ShmFolder() {
-    std::string pattern = (unsorted_filesystem_folder() / "repro-canary-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp " + pattern);
-    }
-    m_path = pattern;
+TempFolder shm_folder() {
+  std::string pattern = (unsorted_filesystem_folder() / "repro-canary-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("mkdtemp " + pattern);
   }
-  ~ShmFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  ShmFolder(const ShmFolder&) = delete;
-  ShmFolder& operator=(const ShmFolder&) = delete;
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
+  return TempFolder(pattern);
+}
 
 // Copies the files of FROM/SUB into TO/SUB in a fixed shuffled order, as a parallel copy
 // tool would: neither creation order nor its reverse is the sorted order.
@@ -222,7 +210,7 @@ void copy_shuffled(const std::filesystem::path& from, const std::filesystem::pat
 }
 
 TEST(Canary, DataOrderFromTheDirectoryListingIsAttributedToTheFault) {
-  ShmFolder shm;
+  const TempFolder shm = shm_folder();
   // Export the synthetic pets (the suite's data, in Oxford layout), then copy them in a
   // shuffled file order: the folder the canary reads.
   nlohmann::json suite = committed_suite("canary-listing-order");
